@@ -1,0 +1,301 @@
+// Package clean takes the clutter out of an article: reader comments, related-article
+// teasers, newsletter and follow calls to action, share bars, search boxes, breadcrumbs,
+// tag lists, author bios, press-release boilerplate, gallery counters, photo credits,
+// cookie banners, and byline and date lines (whose content goes into metadata).
+//
+// Cleaning runs in up to three places, with the same rules:
+//
+//   - [Page] on a whole parsed page before readability picks the article, so that a
+//     comment thread can neither be appended to the article nor chosen instead of it;
+//   - [Article] on the node readability picked;
+//   - [Lines] on plain text (an imported clipping), line by line.
+//
+// The rules are general: they read structure (class and id words, roles, forms, headings,
+// link density, repeated comment items) and the wording of short blocks, never a site or a
+// page. Every block removed is reported as a [Removal] in document order, with the rule
+// that removed it and a stable identity ([Removal.Path]), so a person can see what went and
+// ask for any of it back: passing a removal's Path in keep to the same function with the
+// same input leaves that block in place.
+//
+// Article text must survive: every rule that removes a container checks that the container
+// does not hold the article, and no rule removes a long ordinary paragraph.
+package clean
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// Removal is one block that cleaning took out.
+type Removal struct {
+	// Reason says what the block was, in words: "comment section (Disqus)",
+	// "newsletter call to action", "related articles".
+	Reason string `json:"reason"`
+	// Rule names the rule that removed it, e.g. "comments/marker" or "cta/newsletter".
+	Rule string `json:"rule"`
+	// Text is the removed text, white space collapsed, cut to about 300 characters.
+	Text string `json:"text"`
+	// HTML is the removed node, rendered; for Lines it is the removed lines.
+	HTML string `json:"html,omitempty"`
+	// Path is the removal's stable identity: the stage ("page", "article" or "text")
+	// and the position of the removed node in the tree as it was before cleaning, as
+	// child indices from the root ("article:0.3.1"), or the 1-based line numbers of the
+	// removed lines ("text:12-19"). The same input cleaned with the same keep list gives
+	// the same paths.
+	Path string `json:"path"`
+}
+
+// Meta is what cleaning learned about the article from the lines it moved out of the
+// text. Article fills only the fields that are empty.
+type Meta struct {
+	Byline    string
+	Published time.Time // zero when unknown
+}
+
+// maxText caps Removal.Text.
+const maxText = 300
+
+// cleaner holds the state of one cleaning stage. Rules mark nodes; sweep detaches them
+// at the end, so that every path is a position in the tree as it was before cleaning.
+type cleaner struct {
+	stage   string
+	root    *html.Node
+	keep    map[string]bool
+	marked  map[*html.Node]*Removal
+	order   []*html.Node // marked nodes in the order they were marked
+	textLen int          // text length of root, computed on demand
+}
+
+func newCleaner(stage string, root *html.Node, keep []string) *cleaner {
+	c := &cleaner{stage: stage, root: root, marked: map[*html.Node]*Removal{}}
+	if len(keep) > 0 {
+		c.keep = make(map[string]bool, len(keep))
+		for _, k := range keep {
+			c.keep[k] = true
+		}
+	}
+	return c
+}
+
+// remove marks n for removal by rule, unless n or an ancestor is already marked or the
+// caller asked to keep it. It reports whether n is now marked.
+func (c *cleaner) remove(n *html.Node, rule, reason string) bool {
+	if n == nil || n == c.root || n.Parent == nil || c.isMarked(n) {
+		return false
+	}
+	path := c.path(n)
+	if c.keep[path] {
+		return false
+	}
+	// A node marked earlier inside n is now part of n's removal.
+	for i := 0; i < len(c.order); i++ {
+		if contains(n, c.order[i]) {
+			delete(c.marked, c.order[i])
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			i--
+		}
+	}
+	c.marked[n] = &Removal{Reason: reason, Rule: rule, Path: path}
+	c.order = append(c.order, n)
+	return true
+}
+
+// isMarked reports whether n or one of its ancestors is marked.
+func (c *cleaner) isMarked(n *html.Node) bool {
+	if len(c.marked) == 0 {
+		return false
+	}
+	for p := n; p != nil && p != c.root; p = p.Parent {
+		if c.marked[p] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(a, b *html.Node) bool {
+	for p := b; p != nil; p = p.Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+// path is the position of n below the root: the stage and the child index at each level.
+func (c *cleaner) path(n *html.Node) string {
+	var idx []int
+	for p := n; p != nil && p != c.root; p = p.Parent {
+		i := 0
+		for s := p.PrevSibling; s != nil; s = s.PrevSibling {
+			i++
+		}
+		idx = append(idx, i)
+	}
+	var b strings.Builder
+	b.WriteString(c.stage)
+	b.WriteByte(':')
+	for i := len(idx) - 1; i >= 0; i-- {
+		b.WriteString(strconv.Itoa(idx[i]))
+		if i > 0 {
+			b.WriteByte('.')
+		}
+	}
+	return b.String()
+}
+
+// sweep detaches the marked nodes and returns their removals in document order.
+func (c *cleaner) sweep() []Removal {
+	if len(c.marked) == 0 {
+		return nil
+	}
+	var out []Removal
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil; {
+			next := ch.NextSibling
+			if r := c.marked[ch]; r != nil {
+				r.Text = capText(collapse(textOf(ch, nil)))
+				r.HTML = render(ch)
+				out = append(out, *r)
+				n.RemoveChild(ch)
+			} else {
+				walk(ch)
+			}
+			ch = next
+		}
+	}
+	walk(c.root)
+	c.marked = map[*html.Node]*Removal{}
+	c.order = nil
+	return out
+}
+
+func render(n *html.Node) string {
+	var b strings.Builder
+	if err := html.Render(&b, n); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// skippedText names the elements whose content never shows as text.
+var skippedText = map[string]bool{
+	"head": true, "script": true, "style": true, "noscript": true, "template": true,
+	"iframe": true, "object": true, "embed": true, "svg": true, "math": true,
+	"button": true, "input": true, "select": true, "textarea": true, "title": true,
+}
+
+// textOf returns the text under n, leaving out marked nodes when c is not nil. Block
+// elements are separated by a space.
+func textOf(n *html.Node, c *cleaner) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			if skippedText[n.Data] {
+				return
+			}
+			if c != nil && c.marked[n] != nil {
+				return
+			}
+			if n.Data == "br" || blockTags[n.Data] {
+				b.WriteByte(' ')
+			}
+		case html.DocumentNode:
+		default:
+			return
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+		if n.Type == html.ElementNode && blockTags[n.Data] {
+			b.WriteByte(' ')
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// textLen counts the letters and digits under n (not marked), a measure of text that
+// does not depend on white space.
+func textLen(n *html.Node, c *cleaner) int {
+	count := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			for _, r := range n.Data {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					count++
+				}
+			}
+			return
+		case html.ElementNode:
+			if skippedText[n.Data] || (c != nil && c.marked[n] != nil) {
+				return
+			}
+		case html.DocumentNode:
+		default:
+			return
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	walk(n)
+	return count
+}
+
+// collapse turns every run of white space into one space and trims the ends.
+func collapse(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func capText(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	cut := maxText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.TrimSpace(s[:cut]) + "…"
+}
+
+// blockTags are the elements that start a new block of text.
+var blockTags = map[string]bool{
+	"address": true, "article": true, "aside": true, "blockquote": true, "details": true,
+	"dialog": true, "dd": true, "div": true, "dl": true, "dt": true, "fieldset": true,
+	"figcaption": true, "figure": true, "footer": true, "form": true, "h1": true, "h2": true,
+	"h3": true, "h4": true, "h5": true, "h6": true, "header": true, "hgroup": true, "hr": true,
+	"li": true, "main": true, "nav": true, "ol": true, "p": true, "pre": true, "section": true,
+	"table": true, "tr": true, "td": true, "th": true, "ul": true, "caption": true,
+	"summary": true, "body": true, "html": true, "thead": true, "tbody": true, "tfoot": true,
+	"picture": true, "center": true, "menu": true,
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func isHeading(n *html.Node) bool {
+	if n.Type != html.ElementNode || len(n.Data) != 2 || n.Data[0] != 'h' {
+		return false
+	}
+	return n.Data[1] >= '1' && n.Data[1] <= '6'
+}

@@ -1,0 +1,320 @@
+package clean
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+)
+
+// A marker is what a node's class, id, role and ARIA label say it is.
+type marker int
+
+const (
+	markNone marker = iota
+	markComments
+	markRelated
+	markShare
+	markNewsletter
+	markSearch
+	markBreadcrumb
+	markTags
+	markAuthorBio
+	markCookie
+	markAd
+	markCredit
+)
+
+// markerRule is the rule name and reason reported for a node removed for its marker.
+var markerRule = map[marker][2]string{
+	markComments:   {"comments/marker", "comment section"},
+	markRelated:    {"related/marker", "related articles"},
+	markShare:      {"share/marker", "share buttons"},
+	markNewsletter: {"cta/newsletter-box", "newsletter call to action"},
+	markSearch:     {"search/form", "search box"},
+	markBreadcrumb: {"nav/breadcrumbs", "breadcrumbs"},
+	markTags:       {"tags/marker", "tag list"},
+	markAuthorBio:  {"bio/marker", "author bio"},
+	markCookie:     {"cookie/marker", "cookie notice"},
+	markAd:         {"ad/marker", "advertisement"},
+	markCredit:     {"credit/marker", "photo credit"},
+}
+
+// commentSystems names the comment systems recognised by a word of a class or id, for
+// the reason shown to the user.
+var commentSystems = map[string]string{
+	"disqus": "Disqus", "dsq": "Disqus", "wpdiscuz": "wpDiscuz", "wpdcom": "wpDiscuz",
+	"wpd": "wpDiscuz", "jetpack": "Jetpack", "fb": "Facebook", "coral": "Coral",
+	"spotim": "OpenWeb", "openweb": "OpenWeb", "spcv": "OpenWeb", "sppre": "OpenWeb",
+	"viafoura": "Viafoura", "vf": "Viafoura", "livefyre": "Livefyre", "fyre": "Livefyre",
+	"intensedebate": "IntenseDebate", "idc": "IntenseDebate", "hyvor": "Hyvor Talk",
+	"commento": "Commento", "remark42": "Remark42", "isso": "Isso", "utterances": "utterances",
+	"giscus": "giscus", "vuukle": "Vuukle", "talkyard": "Talkyard", "discourse": "Discourse",
+	"respond": "comment form", "commentform": "comment form",
+}
+
+// commentWords are the class and id words that name a comment section or a part of one.
+var commentWords = map[string]bool{
+	"comment": true, "comments": true, "commentlist": true, "commentslist": true,
+	"commentform": true, "commentsarea": true, "commentarea": true, "commentbox": true,
+	"commentsblock": true, "commentthread": true, "commenting": true, "commenter": true,
+	"comentarios": true, "comentários": true, "comentario": true, "kommentare": true,
+	"kommentar": true, "commentaires": true, "commentaire": true, "commenti": true,
+	"reacties": true, "disqus": true, "dsq": true, "wpdiscuz": true, "wpdcom": true,
+	"livefyre": true, "intensedebate": true, "commento": true, "remark42": true,
+	"utterances": true, "giscus": true, "vuukle": true, "talkyard": true,
+	"viafoura": true, "spotim": true, "openweb": true, "disqusthread": true,
+}
+
+// commentTokens are whole class or id tokens that name a comment section.
+var commentTokens = map[string]bool{
+	"respond": true, "coral_thread": true, "coral-thread": true, "spot-im-conversation": true,
+	"sp_conversation": true, "wpd-thread-wrapper": true, "wpd-comments": true,
+	"idc-container": true, "hyvor-talk-view": true, "isso-thread": true,
+	"discourse-comments": true, "fb-comments": true, "jetpack-comments": true,
+	"vf-conversations": true, "vf3-conversations": true, "talk-thread": true,
+}
+
+// commentNegative are words that, next to a comment word, describe a state of a wrapper
+// ("comments-open") rather than a comment section.
+var commentNegative = map[string]bool{
+	"open": true, "closed": true, "enabled": true, "disabled": true, "allowed": true,
+	"off": true, "on": true,
+}
+
+var relatedWords = map[string]bool{
+	"related": true, "relatedposts": true, "recommended": true, "recommendations": true,
+	"recommendation": true, "recirc": true, "recirculation": true, "outbrain": true,
+	"taboola": true, "trending": true, "mostpopular": true, "mostread": true,
+	"morestories": true, "readnext": true, "relacionados": true, "relacionadas": true,
+	"verwandte": true, "zoneli": true, "yarpp": true, "crp": false,
+}
+
+var relatedTokens = []string{
+	"more-stories", "more-articles", "read-next", "read-more-links", "most-popular",
+	"most-read", "you-may-like", "also-like", "might-like", "more-from", "more-news",
+	"more-on", "up-next", "next-article", "related-links", "further-reading-links",
+	"popular-posts", "recent-posts", "latest-news", "latest-posts", "more-like-this",
+}
+
+var shareWords = map[string]bool{
+	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharethis": true,
+	"addthis": true, "addtoany": true, "a2a": true, "shareaholic": true,
+	"sharedaddy": true, "social": true, "socials": true, "sociallinks": true,
+}
+
+var newsletterWords = map[string]bool{
+	"newsletter": true, "newsletters": true, "subscribe": true, "signup": true,
+	"optin": true, "mailchimp": true, "mc4wp": true, "mailerlite": true,
+	"convertkit": true, "substack": false,
+}
+
+var cookieWords = map[string]bool{
+	"cookie": true, "cookies": true, "consent": true, "gdpr": true, "cmp": true,
+	"cookiebanner": true, "cookielaw": true,
+}
+
+var adWords = map[string]bool{
+	"ad": true, "ads": true, "advert": true, "adverts": true, "advertisement": true,
+	"advertising": true, "adsense": true, "adsbygoogle": true, "adslot": true,
+	"adunit": true, "dfp": true, "sponsored": true, "sponsor": true, "promo": false,
+	"anzeige": true, "publicite": true, "werbung": true,
+}
+
+var bioWords = map[string]bool{
+	"bio": true, "bios": true, "biography": true, "authorbio": true, "authorbox": true,
+	"aboutauthor": true, "abouttheauthor": true,
+}
+
+var bioTokens = []string{
+	"author-bio", "about-author", "about-the-author", "author-box", "author-info",
+	"author-description", "author-details", "author-card", "author-profile", "contributor-bio",
+	"byline-bio", "author-about", "post-author-box", "authorbox", "author-block",
+}
+
+var tagsWords = map[string]bool{
+	"tags": true, "tagged": true, "taglist": true, "tagcloud": true, "keywords": true,
+	"tagsblock": true,
+}
+
+var tagsTokens = []string{
+	"tag-list", "tags-list", "post-tags", "entry-tags", "article-tags", "story-tags",
+	"tags-links", "cat-links", "post-categories", "entry-categories", "article-topics",
+	"related-topics", "topic-list", "topics-list", "entry-meta-tags", "tag-links",
+}
+
+var breadcrumbWords = map[string]bool{
+	"breadcrumb": true, "breadcrumbs": true, "crumbs": true, "crumb": true, "breadcrumbtrail": true,
+}
+
+var creditWords = map[string]bool{
+	"credit": true, "credits": true, "copyright": true, "photographer": true,
+	"byline": false, "courtesy": true, "attribution": true,
+}
+
+// classWords returns the lower-case tokens of n's class and id, and the words they are
+// made of (split at punctuation, digits and camelCase).
+func classWords(n *html.Node) (tokens, words []string) {
+	for _, a := range n.Attr {
+		if a.Namespace != "" || (a.Key != "class" && a.Key != "id") {
+			continue
+		}
+		for _, tok := range strings.Fields(a.Val) {
+			words = splitWords(tok, words)
+			tokens = append(tokens, strings.ToLower(tok))
+		}
+	}
+	return tokens, words
+}
+
+// splitWords appends the lower-case words of a class or id token.
+func splitWords(tok string, out []string) []string {
+	start := -1
+	var prev rune
+	for i, r := range tok {
+		letter := unicode.IsLetter(r)
+		if start >= 0 && (!letter || (unicode.IsUpper(r) && unicode.IsLower(prev))) {
+			out = append(out, strings.ToLower(tok[start:i]))
+			start = -1
+		}
+		if letter && start < 0 {
+			start = i
+		}
+		prev = r
+	}
+	if start >= 0 {
+		out = append(out, strings.ToLower(tok[start:]))
+	}
+	return out
+}
+
+// markerOf says what n's attributes mark it as, and for a comment section, which system.
+func markerOf(n *html.Node) (marker, string) {
+	if n.Type != html.ElementNode {
+		return markNone, ""
+	}
+	switch strings.ToLower(attr(n, "role")) {
+	case "search":
+		return markSearch, ""
+	}
+	if strings.Contains(strings.ToLower(attr(n, "aria-label")), "breadcrumb") ||
+		strings.HasSuffix(attr(n, "itemtype"), "BreadcrumbList") {
+		return markBreadcrumb, ""
+	}
+	if n.Data == "form" && isSearchForm(n) {
+		return markSearch, ""
+	}
+	tokens, words := classWords(n)
+	if len(tokens) == 0 {
+		return markNone, ""
+	}
+	if m, sys := commentMarker(tokens, words); m != markNone {
+		return m, sys
+	}
+	for _, t := range tokens {
+		if containsToken(bioTokens, t) {
+			return markAuthorBio, ""
+		}
+		if containsToken(tagsTokens, t) {
+			return markTags, ""
+		}
+		if containsToken(relatedTokens, t) {
+			return markRelated, ""
+		}
+	}
+	var m marker
+	for _, w := range words {
+		switch {
+		case breadcrumbWords[w]:
+			return markBreadcrumb, ""
+		case relatedWords[w]:
+			m = pick(m, markRelated)
+		case shareWords[w]:
+			m = pick(m, markShare)
+		case newsletterWords[w]:
+			m = pick(m, markNewsletter)
+		case cookieWords[w]:
+			m = pick(m, markCookie)
+		case bioWords[w]:
+			m = pick(m, markAuthorBio)
+		case tagsWords[w]:
+			m = pick(m, markTags)
+		case adWords[w]:
+			m = pick(m, markAd)
+		case creditWords[w]:
+			m = pick(m, markCredit)
+		}
+	}
+	return m, ""
+}
+
+// pick keeps the first marker found.
+func pick(have, found marker) marker {
+	if have != markNone {
+		return have
+	}
+	return found
+}
+
+func containsToken(list []string, t string) bool {
+	for _, s := range list {
+		if s == t {
+			return true
+		}
+	}
+	return false
+}
+
+// commentMarker reports whether class and id mark a comment section, and the system.
+func commentMarker(tokens, words []string) (marker, string) {
+	found := false
+	for _, t := range tokens {
+		if commentTokens[t] {
+			found = true
+		}
+	}
+	for _, w := range words {
+		if commentNegative[w] {
+			return markNone, ""
+		}
+		if commentWords[w] {
+			found = true
+		}
+	}
+	if !found {
+		return markNone, ""
+	}
+	sys := ""
+	for _, t := range tokens {
+		if s, ok := commentSystems[t]; ok {
+			sys = s
+		}
+	}
+	for _, w := range words {
+		if s, ok := commentSystems[w]; ok && sys == "" {
+			sys = s
+		}
+	}
+	return markComments, sys
+}
+
+// isSearchForm reports whether a form is a site search: it has a search input, or one
+// text input named like a query, and little text.
+func isSearchForm(form *html.Node) bool {
+	search := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "input" {
+			typ := strings.ToLower(attr(n, "type"))
+			name := strings.ToLower(attr(n, "name"))
+			if typ == "search" || ((typ == "" || typ == "text") && (name == "s" || name == "q" || name == "query" || name == "search" || name == "keys" || name == "keyword" || name == "keywords")) {
+				search = true
+			}
+		}
+		for c := n.FirstChild; c != nil && !search; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(form)
+	return search && textLen(form, nil) < 200
+}

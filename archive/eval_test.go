@@ -1,0 +1,210 @@
+package archive_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	xhtml "golang.org/x/net/html"
+
+	"gloss/archive"
+	"gloss/archive/doc"
+	"gloss/archive/sanitize"
+)
+
+// TestEval runs the production extraction pipeline (Parse, ExtractNode, render, sanitise,
+// doc.Text)
+// over the shared evaluation corpora and writes one text file per page, for the scorers in
+// /work/shared/tools; DIR/readability/ gets the same for readability alone, as a baseline:
+//
+//	GLOSS_EVAL_OUT=/tmp/eval go test ./archive -run TestEval
+//	python3 ../shared/tools/score_extraction.py --truth ../shared/corpus/extraction-dev/ground-truth.json --pred /tmp/eval/extraction
+//	python3 ../shared/tools/score_comments.py --truth ../shared/corpus/comments-dev/truth.json --pred /tmp/eval/comments
+//
+// The text written is exactly the article text Gloss stores: the canonical text of the
+// cleaned article, without the title (which Gloss keeps as metadata, and which the
+// benchmark's article bodies leave out too).
+func TestEval(t *testing.T) {
+	out := os.Getenv("GLOSS_EVAL_OUT")
+	if out == "" {
+		t.Skip("set GLOSS_EVAL_OUT=DIR to write the evaluation texts")
+	}
+	shared := sharedDir(t)
+	corpora := []struct {
+		name, dir, truth, urlKey string
+	}{
+		{"extraction", "extraction-dev", "ground-truth.json", "url"},
+		{"comments", "comments-dev", "truth.json", ""},
+	}
+	for _, c := range corpora {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(shared, "corpus", c.dir)
+			pages := loadCorpus(t, dir, c.truth, c.urlKey)
+			for _, run := range []struct {
+				dst     string
+				extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)
+			}{
+				{filepath.Join(out, c.name), archive.ExtractNode},
+				{filepath.Join(out, "readability", c.name), readabilityOnly},
+			} {
+				if err := os.MkdirAll(run.dst, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range pages {
+					text, cleaned, err := extractText(p.html, p.url, run.extract)
+					if err != nil && !errors.Is(err, archive.ErrNoArticle) {
+						t.Errorf("%s: %v", p.id, err)
+					}
+					if os.Getenv("GLOSS_EVAL_HTML") != "" {
+						if err := os.WriteFile(filepath.Join(run.dst, p.id+".html"), []byte(cleaned), 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := os.WriteFile(filepath.Join(run.dst, p.id+".txt"), []byte(text), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				t.Logf("wrote %d texts to %s", len(pages), run.dst)
+			}
+		})
+	}
+}
+
+// BenchmarkExtract measures extraction over the extraction corpus: readability alone and
+// readability with the cleaning stage, side by side.
+func BenchmarkExtract(b *testing.B) {
+	shared := sharedDir(b)
+	pages := loadCorpus(b, filepath.Join(shared, "corpus", "extraction-dev"), "ground-truth.json", "url")
+	run := func(b *testing.B, extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)) {
+		b.SetBytes(0)
+		var n int64
+		for _, p := range pages {
+			n += int64(len(p.html))
+		}
+		b.SetBytes(n)
+		b.ResetTimer()
+		for b.Loop() {
+			for _, p := range pages {
+				root, err := archive.Parse(p.html)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := extract(root, p.url); err != nil && !errors.Is(err, archive.ErrNoArticle) {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.Run("readability", func(b *testing.B) { run(b, readabilityOnly) })
+	b.Run("cleaned", func(b *testing.B) { run(b, archive.ExtractNode) })
+}
+
+type evalPage struct {
+	id   string
+	url  *url.URL
+	html []byte
+}
+
+// readabilityOnly is extraction as it was before the cleaning stage: readability alone.
+func readabilityOnly(page *xhtml.Node, u *url.URL) (*archive.Extracted, error) {
+	p := readability.NewParser()
+	art, err := p.ParseAndMutate(page, u)
+	if err != nil {
+		return nil, err
+	}
+	if art.Node == nil {
+		return nil, archive.ErrNoArticle
+	}
+	return &archive.Extracted{Title: art.Title(), Node: art.Node}, nil
+}
+
+// extractText returns the canonical text of a page's article and its sanitised HTML.
+func extractText(page []byte, u *url.URL, extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)) (text, cleaned string, err error) {
+	root, err := archive.Parse(page)
+	if err != nil {
+		return "", "", err
+	}
+	e, err := extract(root, u)
+	if err != nil {
+		return "", "", err
+	}
+	var b strings.Builder
+	if err := xhtml.Render(&b, e.Node); err != nil {
+		return "", "", err
+	}
+	cleaned = sanitize.HTML(b.String(), sanitize.Options{})
+	return doc.Text(cleaned), cleaned, nil
+}
+
+func loadCorpus(tb testing.TB, dir, truthFile, urlKey string) []evalPage {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, truthFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var truth map[string]map[string]any
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		tb.Fatal(err)
+	}
+	ids, err := os.ReadFile(filepath.Join(dir, "ids.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var pages []evalPage
+	for _, id := range strings.Fields(string(ids)) {
+		f, err := os.Open(filepath.Join(dir, "html", id+".html.gz"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var u *url.URL
+		if s, ok := truth[id][urlKey].(string); ok && urlKey != "" {
+			u, _ = url.Parse(s)
+		}
+		if u == nil {
+			u = &url.URL{Scheme: "http", Host: "example.com", Path: "/" + id}
+		}
+		pages = append(pages, evalPage{id: id, url: u, html: bytes.Clone(body)})
+	}
+	return pages
+}
+
+// sharedDir finds /work/shared from the module root, or skips the test.
+func sharedDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Skip("module root not found")
+		}
+		dir = parent
+	}
+	shared := filepath.Join(dir, "..", "shared")
+	if _, err := os.Stat(filepath.Join(shared, "corpus")); err != nil {
+		tb.Skipf("evaluation corpora not available (%s): %v", shared, err)
+	}
+	return shared
+}

@@ -1,0 +1,111 @@
+package archive
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	xhtml "golang.org/x/net/html"
+
+	"gloss/archive/doc"
+)
+
+// ErrNoArticle is returned when a page holds no readable article text.
+var ErrNoArticle = errors.New("no article text found on the page")
+
+// Extracted is an article taken out of a page: its metadata, its cleaned HTML, and the
+// canonical text derived from that HTML (see package doc).
+type Extracted struct {
+	Title, Byline, SiteName, Lang, Excerpt, LeadImage string
+	Published                                         *time.Time
+	// Node is the cleaned article before sanitising; the save step localises its images.
+	Node *xhtml.Node
+}
+
+// Parse parses a page's UTF-8 HTML once; extraction mutates the tree it returns.
+func Parse(page []byte) (*xhtml.Node, error) {
+	n, err := xhtml.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil, fmt.Errorf("parse HTML: %w", err)
+	}
+	return n, nil
+}
+
+// ExtractNode finds the article in a parsed page, mutating the page's tree.
+func ExtractNode(page *xhtml.Node, pageURL *url.URL) (*Extracted, error) {
+	p := readability.NewParser()
+	art, err := p.ParseAndMutate(page, pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("extract article: %w", err)
+	}
+	if art.Node == nil {
+		return nil, ErrNoArticle
+	}
+	e := &Extracted{
+		Title:     collapse(art.Title()),
+		Byline:    collapse(art.Byline()),
+		SiteName:  collapse(art.SiteName()),
+		Lang:      collapse(art.Language()),
+		Excerpt:   collapse(art.Excerpt()),
+		LeadImage: strings.TrimSpace(art.ImageURL()),
+		Node:      art.Node,
+	}
+	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
+		t = t.UTC()
+		e.Published = &t
+	}
+	if doc.Text(renderNode(art.Node)) == "" {
+		return nil, ErrNoArticle
+	}
+	return e, nil
+}
+
+// FromText turns plain text into an article: paragraphs are split on blank lines, and the
+// first non-empty line is the title.
+func FromText(text string) (*Extracted, error) {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	text = strings.TrimPrefix(text, "\ufeff")
+	var title string
+	var b strings.Builder
+	b.WriteString("<article>")
+	for _, para := range strings.Split(text, "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		if title == "" {
+			first, rest, _ := strings.Cut(para, "\n")
+			title = collapse(first)
+			if para = strings.TrimSpace(rest); para == "" {
+				continue
+			}
+		}
+		b.WriteString("<p>")
+		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
+		b.WriteString("</p>")
+	}
+	b.WriteString("</article>")
+	if title == "" {
+		return nil, ErrNoArticle
+	}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(b.String()), &xhtml.Node{Type: xhtml.ElementNode, Data: "body"})
+	if err != nil || len(nodes) != 1 {
+		return nil, fmt.Errorf("build article from text: %w", err)
+	}
+	return &Extracted{Title: title, Node: nodes[0]}, nil
+}
+
+func renderNode(n *xhtml.Node) string {
+	var b strings.Builder
+	if err := xhtml.Render(&b, n); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

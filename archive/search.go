@@ -1,0 +1,263 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Snippet markers: Search wraps each matched word of a snippet in them.
+const (
+	SnippetOpen  = "«"
+	SnippetClose = "»"
+)
+
+// SearchResult is one article found by Search.
+type SearchResult struct {
+	ArticleID int64
+	Title     string
+	Site      string
+	Snippet   string  // text around the best match, matches between SnippetOpen and SnippetClose
+	Rank      float64 // relevance; higher is better (negated bm25)
+}
+
+// rankExpr weights the columns of article_fts (title, byline, site, text,
+// annotations) for bm25: a word in the title counts most, then the user's
+// own notes, then the byline and site, then the body.
+const rankExpr = `bm25(10.0, 2.0, 2.0, 1.0, 4.0)`
+
+// Search finds articles whose current capture or annotations match query,
+// best first, at most limit (0 or less means 50).
+//
+// Words match whole words, ignoring case and accents. Any text a user types
+// is a valid query: punctuation never causes a syntax error. On top of
+// plain words Search understands:
+//
+//	"two words"   a phrase
+//	clim*         a prefix
+//	cats OR dogs  either word (binds tighter than the implicit AND)
+//	-dogs         articles without the word (also: NOT dogs)
+//
+// A bare AND is ignored: words are all required anyway. Lower-case and, or,
+// not are ordinary words.
+func (l *Library) Search(ctx context.Context, query string, limit int) ([]SearchResult, error) {
+	match := ftsQuery(query)
+	if match == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	var results []SearchResult
+	err := l.Read(ctx, func(tx *sql.Tx) error {
+		// ORDER BY rank with "rank MATCH" lets FTS5 sort by the weighted
+		// score itself and compute snippets only for the rows returned.
+		// The text snippet is preferred; when the match is only in the
+		// annotations, their snippet is used instead.
+		rows, err := tx.QueryContext(ctx, `
+			SELECT rowid, title, site,
+				snippet(article_fts, 3, ?, ?, '…', 16),
+				snippet(article_fts, 4, ?, ?, '…', 16),
+				rank
+			FROM article_fts
+			WHERE article_fts MATCH ? AND rank MATCH ?
+			ORDER BY rank
+			LIMIT ?`,
+			SnippetOpen, SnippetClose, SnippetOpen, SnippetClose, match, rankExpr, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r SearchResult
+			var annotationSnippet string
+			if err := rows.Scan(&r.ArticleID, &r.Title, &r.Site, &r.Snippet, &annotationSnippet, &r.Rank); err != nil {
+				return err
+			}
+			if !strings.Contains(r.Snippet, SnippetOpen) && strings.Contains(annotationSnippet, SnippetOpen) {
+				r.Snippet = annotationSnippet
+			}
+			r.Rank = -r.Rank
+			results = append(results, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	return results, nil
+}
+
+// SetAnnotationIndex replaces the annotation text indexed for an article, in
+// the caller's write transaction (see Write), so that Search finds articles
+// by their highlights, notes and tags. Package annotate calls it whenever an
+// article's annotations change, with all of them joined into text.
+func (l *Library) SetAnnotationIndex(tx *sql.Tx, articleID int64, text string) error {
+	ctx := context.Background()
+	if err := articleExists(ctx, tx, articleID); err != nil {
+		return fmt.Errorf("index annotations of article %d: %w", articleID, err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE article_fts SET annotations = ? WHERE rowid = ?`, text, articleID)
+	if err != nil {
+		return fmt.Errorf("index annotations of article %d: %w", articleID, err)
+	}
+	return nil
+}
+
+// indexArticle makes the search entry of an article reflect capture c,
+// keeping its annotations.
+func indexArticle(ctx context.Context, tx *sql.Tx, articleID int64, c Capture) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM article_fts WHERE rowid = ?`, articleID).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("index article: %w", err)
+	}
+	if n == 0 {
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO article_fts (rowid, title, byline, site, text, annotations) VALUES (?, ?, ?, ?, ?, '')`,
+			articleID, c.Title, c.Byline, c.SiteName, c.Text)
+	} else {
+		_, err = tx.ExecContext(ctx,
+			`UPDATE article_fts SET title = ?, byline = ?, site = ?, text = ? WHERE rowid = ?`,
+			c.Title, c.Byline, c.SiteName, c.Text, articleID)
+	}
+	if err != nil {
+		return fmt.Errorf("index article: %w", err)
+	}
+	return nil
+}
+
+func unindexArticle(ctx context.Context, tx *sql.Tx, articleID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM article_fts WHERE rowid = ?`, articleID); err != nil {
+		return fmt.Errorf("unindex article: %w", err)
+	}
+	return nil
+}
+
+// term is one element of a parsed query.
+type term struct {
+	text   string // without quotes or the trailing *
+	prefix bool
+	not    bool
+	or     bool // an OR between the previous and the next term
+}
+
+// ftsQuery turns what a user typed into an FTS5 query that cannot be a
+// syntax error: every word or phrase is double-quoted (FTS5's string
+// literal, where only " needs escaping) and only the operators it emits
+// itself appear unquoted. It returns "" when nothing searchable is left.
+func ftsQuery(q string) string {
+	var terms []term
+	negateNext := false // after a bare NOT
+	rs := []rune(q)
+	for i := 0; i < len(rs); {
+		switch {
+		case unicode.IsSpace(rs[i]):
+			i++
+		case rs[i] == '"' || (rs[i] == '-' && i+1 < len(rs) && rs[i+1] == '"'):
+			t := term{not: negateNext || rs[i] == '-'}
+			if rs[i] == '-' {
+				i++
+			}
+			negateNext = false
+			i++ // opening quote
+			start := i
+			for i < len(rs) && rs[i] != '"' {
+				i++
+			}
+			t.text = string(rs[start:i])
+			if i < len(rs) {
+				i++ // closing quote
+			}
+			for i < len(rs) && rs[i] == '*' {
+				t.prefix = true
+				i++
+			}
+			terms = append(terms, t)
+		default:
+			start := i
+			for i < len(rs) && !unicode.IsSpace(rs[i]) && rs[i] != '"' {
+				i++
+			}
+			w := string(rs[start:i])
+			switch w {
+			case "OR":
+				terms = append(terms, term{or: true})
+				continue
+			case "AND":
+				continue
+			case "NOT":
+				negateNext = true
+				continue
+			}
+			t := term{not: negateNext}
+			negateNext = false
+			if len(w) > 1 && w[0] == '-' {
+				t.not, w = true, w[1:]
+			}
+			if trimmed := strings.TrimRight(w, "*"); trimmed != w {
+				t.prefix, w = true, trimmed
+			}
+			t.text = w
+			terms = append(terms, t)
+		}
+	}
+
+	// Group: OR joins its neighbours; NOT terms are subtracted at the end.
+	var groups [][]string
+	var nots []string
+	joinNext := false
+	for _, t := range terms {
+		if t.or {
+			joinNext = len(groups) > 0
+			continue
+		}
+		if !searchable(t.text) {
+			continue
+		}
+		s := `"` + strings.ReplaceAll(t.text, `"`, `""`) + `"`
+		if t.prefix {
+			s += "*"
+		}
+		switch {
+		case t.not:
+			nots = append(nots, s)
+		case joinNext:
+			groups[len(groups)-1] = append(groups[len(groups)-1], s)
+		default:
+			groups = append(groups, []string{s})
+		}
+		joinNext = false
+	}
+	if len(groups) == 0 {
+		return "" // FTS5 cannot search for "everything except"
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = strings.Join(g, " OR ")
+		if len(g) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	out := strings.Join(parts, " ")
+	if len(nots) > 0 {
+		out = "(" + out + ")"
+		for _, n := range nots {
+			out += " NOT " + n
+		}
+	}
+	return out
+}
+
+// searchable reports whether s has anything the tokenizer indexes: a quoted
+// string of only punctuation is not an error, but it matches nothing.
+func searchable(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}

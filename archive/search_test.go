@@ -1,0 +1,268 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFTSQuery(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"climate", `"climate"`},
+		{"climate change", `"climate" "change"`},
+		{`"climate change"`, `"climate change"`},
+		{`"climate change`, `"climate change"`}, // unclosed phrase
+		{"clim*", `"clim"*`},
+		{`"new yor"*`, `"new yor"*`},
+		{"c++", `"c++"`},
+		{"it's", `"it's"`},
+		{`say"hi"`, `"say" "hi"`},
+		{"-", ``},
+		{"- -- ***", ``},
+		{"", ``},
+		{"cats AND dogs", `"cats" "dogs"`},
+		{"cats OR dogs", `("cats" OR "dogs")`},
+		{"pets cats OR dogs OR fish", `"pets" ("cats" OR "dogs" OR "fish")`},
+		{"OR cats OR", `"cats"`},
+		{"or and not", `"or" "and" "not"`},
+		{"cats NOT dogs", `("cats") NOT "dogs"`},
+		{`cats NOT "hot dogs"`, `("cats") NOT "hot dogs"`},
+		{"NOT", ``},
+		{"cats -dogs", `("cats") NOT "dogs"`},
+		{`cats -"hot dogs" -fish*`, `("cats") NOT "hot dogs" NOT "fish"*`},
+		{"-dogs", ``}, // nothing to subtract from
+		{"NEAR(a b)", `"NEAR(a" "b)"`},
+		{"title:foo ^bar {x}", `"title:foo" "^bar" "{x}"`},
+		{"e-mail", `"e-mail"`},
+		{"café", `"café"`},
+	}
+	for _, tt := range tests {
+		if got := ftsQuery(tt.in); got != tt.want {
+			t.Errorf("ftsQuery(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+type testDoc struct {
+	key, title, byline, text string
+}
+
+func addDocs(t testing.TB, l *Library, docs []testDoc) map[string]int64 {
+	t.Helper()
+	ids := map[string]int64{}
+	for _, d := range docs {
+		c := Capture{Title: d.title, Byline: d.byline, Text: d.text, SiteName: "Site " + d.key}
+		id, _, err := l.AddCapture(context.Background(), "text:"+d.key, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[d.key] = id
+	}
+	return ids
+}
+
+func searchKeys(t *testing.T, l *Library, ids map[string]int64, q string) []string {
+	t.Helper()
+	res, err := l.Search(context.Background(), q, 20)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", q, err)
+	}
+	byID := map[int64]string{}
+	for k, id := range ids {
+		byID[id] = k
+	}
+	var keys []string
+	for i, r := range res {
+		keys = append(keys, byID[r.ArticleID])
+		if i > 0 && r.Rank > res[i-1].Rank {
+			t.Errorf("Search(%q): rank %v after %v, want descending", q, r.Rank, res[i-1].Rank)
+		}
+	}
+	return keys
+}
+
+const filler = "The committee met on Tuesday to discuss the budget for next year and several other matters of local interest. "
+
+func TestSearchRanking(t *testing.T) {
+	l := openTest(t)
+	ids := addDocs(t, l, []testDoc{
+		{"body", "Council notes", "", filler + "The glacier was mentioned once. " + filler},
+		{"title", "Glacier retreat", "", filler + filler + "Nothing else here."},
+		{"once", "Report A", "", filler + "The moraine appeared. " + filler},
+		{"five", "Report B", "", "moraine moraine moraine moraine moraine " + filler + filler},
+	})
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"glacier", []string{"title", "body"}},
+		{"moraine", []string{"five", "once"}},
+	}
+	for _, tt := range tests {
+		if got := searchKeys(t, l, ids, tt.query); !slices.Equal(got, tt.want) {
+			t.Errorf("Search(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestSearchSyntax(t *testing.T) {
+	l := openTest(t)
+	ids := addDocs(t, l, []testDoc{
+		{"cpp", "Modern C++ in practice", "", "Templates and the C++ standard library; it's big."},
+		{"phrase", "Birds", "", "The quick brown fox jumps over the lazy dog."},
+		{"shuffled", "Birds again", "", "A brown dog is quick to jump."},
+		{"climate", "Weather", "Zoë Müller", "Climatology and the climate of the café district."},
+		{"dogs", "Pets", "", "Dogs and cats living together."},
+	})
+	tests := []struct {
+		query string
+		want  []string // in any order
+	}{
+		{`"quick brown"`, []string{"phrase"}},
+		{"quick brown", []string{"phrase", "shuffled"}},
+		{"clim*", []string{"climate"}},
+		{"climate", []string{"climate"}},
+		{"cafe", []string{"climate"}},       // diacritics folded
+		{"zoe muller", []string{"climate"}}, // byline searched
+		{"c++", []string{"cpp"}},
+		{"it's", []string{"cpp"}},
+		{"fox OR cats", []string{"phrase", "dogs"}},
+		{"dog -fox", []string{"shuffled"}},
+		{"dogs AND cats", []string{"dogs"}},
+		{"brown -", []string{"phrase", "shuffled"}},
+		// Punctuation and operators typed by the user are never errors.
+		{"-", nil},
+		{"AND", nil},
+		{"OR", nil},
+		{"NOT", nil},
+		{`"`, nil},
+		{`""`, nil},
+		{"*", nil},
+		{"(", nil},
+		{")", nil},
+		{":", nil},
+		{"^", nil},
+		{"'", nil},
+		{"NEAR(quick brown)", nil},
+		{"title:birds", nil},
+		{"{title}: birds", nil},
+		{"a OR", []string{"shuffled"}},
+		{"dog NOT fox", []string{"shuffled"}},
+		{"+", nil},
+	}
+	for _, tt := range tests {
+		got := searchKeys(t, l, ids, tt.query)
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("Search(%q) = %v, want %v", tt.query, got, want)
+		}
+	}
+}
+
+func TestSearchSnippet(t *testing.T) {
+	l := openTest(t)
+	ids := addDocs(t, l, []testDoc{
+		{"a", "Rivers", "", filler + "The delta floods every spring. " + filler},
+	})
+	res, err := l.Search(context.Background(), "delta", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 {
+		t.Fatalf("Search() = %+v, want one result", res)
+	}
+	r := res[0]
+	if r.ArticleID != ids["a"] || r.Title != "Rivers" || r.Site != "Site a" || r.Rank <= 0 {
+		t.Errorf("result = %+v, want article %d, title Rivers, site %q, positive rank", r, ids["a"], "Site a")
+	}
+	if want := SnippetOpen + "delta" + SnippetClose + " floods"; !strings.Contains(r.Snippet, want) {
+		t.Errorf("snippet %q does not contain %q", r.Snippet, want)
+	}
+}
+
+func TestSearchAnnotations(t *testing.T) {
+	l := openTest(t)
+	ctx := context.Background()
+	ids := addDocs(t, l, []testDoc{{"a", "Plain", "", "Nothing special in the body."}})
+	err := l.Write(ctx, func(tx *sql.Tx) error {
+		return l.SetAnnotationIndex(tx, ids["a"], "Check this claim against the ministry figures")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Search(ctx, "ministry", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || !strings.Contains(res[0].Snippet, SnippetOpen+"ministry"+SnippetClose) {
+		t.Fatalf("Search(ministry) = %+v, want article a with an annotation snippet", res)
+	}
+	// A new capture replaces the text but keeps the annotations indexed.
+	if _, _, err := l.AddCapture(ctx, "text:a", Capture{Title: "Plain v2", Text: "Rewritten body."}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ministry", "rewritten"} {
+		if res, err := l.Search(ctx, q, 5); err != nil || len(res) != 1 || res[0].Title != "Plain v2" {
+			t.Errorf("Search(%q) after new capture = %+v, %v; want article a titled Plain v2", q, res, err)
+		}
+	}
+	if res, err := l.Search(ctx, "special", 5); err != nil || len(res) != 0 {
+		t.Errorf("Search(special) after new capture = %+v, %v; want nothing (old capture not indexed)", res, err)
+	}
+}
+
+// words is a small vocabulary for generated articles.
+var words = strings.Fields(`the of and to in is was for on that with as by at from his her
+they which be this have are or had not but were one all their has there been would when who will
+more no if out so said what up its about into than them can only other new some could time these
+two may then do first any my now such like our over man me even most made after also did many
+before must through back years where much your way well down should because each just those people
+climate river glacier election parliament budget vaccine protein orbit harbour railway ministry
+archive journal witness statement evidence inquiry report council minister treaty border tariff`)
+
+func generateText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(words[r.IntN(len(words))])
+	}
+	return b.String()
+}
+
+func BenchmarkSearch(b *testing.B) {
+	l := openTest(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 2))
+	const articles = 3000
+	err := l.Write(ctx, func(tx *sql.Tx) error {
+		for i := range articles {
+			c := Capture{Title: generateText(r, 6), Byline: generateText(r, 2), SiteName: "site", Text: generateText(r, 1200)}
+			if _, _, err := l.addCapture(ctx, tx, fmt.Sprintf("text:%d", i), c, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{"glacier", "the", `"climate river"`, "elect*", "treaty -border"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := l.Search(ctx, q, 20); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

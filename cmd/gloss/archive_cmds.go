@@ -1,0 +1,491 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gloss/archive"
+	"gloss/archive/fetch"
+)
+
+func archiveCommands() map[string]command {
+	return map[string]command{
+		"save":    {"URL...", "fetch, extract and store articles", cmdSave},
+		"import":  {"[--url URL] FILE...", "store local .html/.htm/.txt/.md files (- reads stdin)", cmdImport},
+		"extract": {"[--url URL] [--format text|html] [--out DIR] FILE|URL|-...", "print the cleaned article, store nothing", cmdExtract},
+		"list":    {"[--json]", "list the library", cmdList},
+		"show":    {"ID [--format text|html|json]", "print an article", cmdShow},
+		"search":  {"QUERY [--json]", "full-text search", cmdSearch},
+		"delete":  {"ID", "delete an article and its captures", cmdDelete},
+		"backup":  {"FILE", "write a consistent copy of the library", cmdBackup},
+		"check":   {"", "check the library's integrity", cmdCheck},
+		"vacuum":  {"", "reclaim the space of deleted articles", cmdVacuum},
+	}
+}
+
+// withLibrary opens the library for a command and closes it afterwards.
+func (e *env) withLibrary(fn func(lib *archive.Library) error) error {
+	lib, err := e.openLibrary()
+	if err != nil {
+		return err
+	}
+	err = fn(lib)
+	if cerr := lib.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func cmdSave(e *env, args []string) error {
+	fs := flag.NewFlagSet("save", flag.ContinueOnError)
+	urls, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(urls) == 0 {
+		return usagef("no address given")
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		saver := archive.NewSaver(lib, fetch.New(fetch.Options{}))
+		failed := 0
+		for i, u := range urls {
+			if e.ctx.Err() != nil {
+				return e.ctx.Err()
+			}
+			progress := func(p archive.Progress) {}
+			if len(urls) > 1 {
+				fmt.Fprintf(e.stderr, "[%d/%d] %s\n", i+1, len(urls), u)
+			}
+			if len(urls) > 1 || isTerminal(e.stderr) {
+				progress = imageProgress(e.stderr)
+			}
+			saved, err := saver.Save(e.ctx, u, progress)
+			if err != nil {
+				failed++
+				fmt.Fprintf(e.stderr, "gloss save: %s\n", message(err))
+				continue
+			}
+			printSaved(e, saved)
+		}
+		if failed > 0 {
+			return exitError(1)
+		}
+		return nil
+	})
+}
+
+func cmdImport(e *env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	pageURL := fs.String("url", "", "the original address of the imported HTML")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("no file given")
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		saver := archive.NewSaver(lib, fetch.New(fetch.Options{}))
+		failed := 0
+		for i, name := range files {
+			if len(files) > 1 {
+				fmt.Fprintf(e.stderr, "[%d/%d] %s\n", i+1, len(files), name)
+			}
+			data, ext, err := e.readInput(name)
+			if err == nil {
+				var saved archive.Saved
+				saved, err = saver.ImportFile(e.ctx, ext, data, *pageURL)
+				if err == nil {
+					printSaved(e, saved)
+					continue
+				}
+			}
+			failed++
+			fmt.Fprintf(e.stderr, "gloss import: %s\n", message(err))
+		}
+		if failed > 0 {
+			return exitError(1)
+		}
+		return nil
+	})
+}
+
+func printSaved(e *env, s archive.Saved) {
+	fmt.Fprintf(e.stdout, "%d\t%s\n", s.ArticleID, s.Title)
+	for _, f := range s.ImageFailures {
+		fmt.Fprintf(e.stderr, "gloss: image not kept: %s: %s\n", f.URL, f.Reason)
+	}
+}
+
+// imageProgress prints image download progress on one line of w.
+func imageProgress(w io.Writer) func(archive.Progress) {
+	return func(p archive.Progress) {
+		if p.Stage == archive.StageImages && p.Total > 0 {
+			end := "\r"
+			if p.Done == p.Total {
+				end = "\n"
+			}
+			fmt.Fprintf(w, "  images %d/%d%s", p.Done, p.Total, end)
+		}
+	}
+}
+
+// maxInput caps a file read for import or extraction.
+const maxInput = 64 << 20
+
+// readInput reads a file, or standard input for "-", and returns the name whose extension
+// says what it holds (standard input is taken as HTML when it looks like HTML).
+func (e *env) readInput(name string) (data []byte, typed string, err error) {
+	var r io.Reader
+	if name == "-" {
+		r = e.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err = io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > maxInput {
+		return nil, "", fmt.Errorf("%s: larger than %d MiB", name, maxInput>>20)
+	}
+	if name == "-" {
+		name = "stdin.txt"
+		if looksLikeHTML(data) {
+			name = "stdin.html"
+		}
+	}
+	return data, name, nil
+}
+
+func looksLikeHTML(data []byte) bool {
+	head := strings.ToLower(string(data[:min(len(data), 1024)]))
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") ||
+		strings.Contains(head, "<body") || strings.Contains(head, "<p>") || strings.Contains(head, "<article")
+}
+
+func cmdExtract(e *env, args []string) error {
+	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
+	pageURL := fs.String("url", "", "the original address of a file")
+	format := fs.String("format", "text", "text or html")
+	out := fs.String("out", "", "write DIR/NAME.txt for each input instead of printing")
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *format != "text" && *format != "html" {
+		return usagef("unknown format %q", *format)
+	}
+	if len(inputs) == 0 {
+		return usagef("no input given")
+	}
+	if *out == "" && len(inputs) > 1 {
+		return usagef("several inputs need --out DIR")
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+	}
+	failed := 0
+	for _, in := range inputs {
+		art, err := e.extract(in, *pageURL)
+		if err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "gloss extract: %s\n", message(err))
+			continue
+		}
+		body := art.Text
+		if *format == "html" {
+			body = art.HTML
+		}
+		if *out == "" {
+			fmt.Fprintln(e.stdout, body)
+			continue
+		}
+		name, _, _ := strings.Cut(filepath.Base(in), ".")
+		ext := ".txt"
+		if *format == "html" {
+			ext = ".html"
+		}
+		if err := os.WriteFile(filepath.Join(*out, name+ext), []byte(body+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// extract makes an article of a file, standard input or a web address, storing nothing.
+func (e *env) extract(in, pageURL string) (*archive.Cleaned, error) {
+	if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		page, err := fetch.New(fetch.Options{}).Page(e.ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		final, err := url.Parse(page.FinalURL)
+		if err != nil {
+			return nil, err
+		}
+		return archive.Extract(page.UTF8, final)
+	}
+	data, name, err := e.readInput(in)
+	if err != nil {
+		return nil, err
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".md", ".markdown":
+		utf8, _ := fetch.DecodeHTML(data, "text/plain")
+		return archive.ExtractText(string(utf8))
+	}
+	var base *url.URL
+	if pageURL != "" {
+		if base, err = url.Parse(pageURL); err != nil {
+			return nil, fmt.Errorf("--url %q: %w", pageURL, err)
+		}
+	}
+	utf8, _ := fetch.DecodeHTML(data, "")
+	art, err := archive.Extract(utf8, base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in, err)
+	}
+	return art, nil
+}
+
+// articleJSON is the stable JSON shape of an article in `list --json` and `show --format json`.
+type articleJSON struct {
+	ID        int64      `json:"id"`
+	URL       string     `json:"url"`
+	Title     string     `json:"title"`
+	Site      string     `json:"site"`
+	Byline    string     `json:"byline"`
+	Added     time.Time  `json:"added"`
+	Published *time.Time `json:"published"`
+	Words     int        `json:"words"`
+	Captures  int        `json:"captures"`
+	Bytes     *sizeJSON  `json:"bytes,omitempty"`
+	Text      string     `json:"text,omitempty"`
+	HTML      string     `json:"html,omitempty"`
+}
+
+type sizeJSON struct {
+	Text    int64 `json:"text"`
+	RawHTML int64 `json:"raw_html"`
+	HTML    int64 `json:"html"`
+	Images  int64 `json:"images"`
+	Total   int64 `json:"total"`
+}
+
+func toSizeJSON(s archive.Size) *sizeJSON {
+	return &sizeJSON{s.Text, s.RawHTML, s.CleanedHTML, s.Images, s.Text + s.RawHTML + s.CleanedHTML + s.Images}
+}
+
+func cmdList(e *env, args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	sortBy := fs.String("sort", "saved", "saved, published or title")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		list, err := lib.List(e.ctx, archive.ListOptions{Sort: archive.SortBy(*sortBy), Desc: *sortBy != "title"})
+		if err != nil {
+			return err
+		}
+		if !*asJSON {
+			for _, a := range list {
+				fmt.Fprintf(e.stdout, "%d\t%s\t%s\n", a.ID, a.Title, a.Site)
+			}
+			return nil
+		}
+		out := make([]articleJSON, 0, len(list))
+		for _, a := range list {
+			size, err := lib.ArticleSize(e.ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, articleJSON{ID: a.ID, URL: a.URL, Title: a.Title, Site: a.Site, Byline: a.Byline,
+				Added: a.AddedAt, Published: a.Published, Words: a.WordCount, Captures: a.Captures, Bytes: toSizeJSON(size)})
+		}
+		return writeJSON(e.stdout, out)
+	})
+}
+
+func articleID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%q is not an article id", s)
+	}
+	return id, nil
+}
+
+func cmdShow(e *env, args []string) error {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	format := fs.String("format", "text", "text, html or json")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("give one article id")
+	}
+	id, err := articleID(rest[0])
+	if err != nil {
+		return err
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		a, err := lib.Article(e.ctx, id)
+		if err != nil {
+			return fmt.Errorf("article %d: %w", id, err)
+		}
+		c := a.Current
+		switch *format {
+		case "text":
+			fmt.Fprintf(e.stdout, "%s\n\n%s\n", c.Title, c.Text)
+		case "html":
+			fmt.Fprintln(e.stdout, c.CleanedHTML)
+		case "json":
+			size, err := lib.ArticleSize(e.ctx, id)
+			if err != nil {
+				return err
+			}
+			return writeJSON(e.stdout, articleJSON{ID: a.ID, URL: a.URL, Title: c.Title, Site: c.SiteName, Byline: c.Byline,
+				Added: a.AddedAt, Published: c.Published, Words: c.WordCount, Captures: a.Captures,
+				Bytes: toSizeJSON(size), Text: c.Text, HTML: c.CleanedHTML})
+		default:
+			return usagef("unknown format %q", *format)
+		}
+		return nil
+	})
+}
+
+type searchJSON struct {
+	ID      int64   `json:"id"`
+	Title   string  `json:"title"`
+	Site    string  `json:"site"`
+	Snippet string  `json:"snippet"`
+	Rank    float64 `json:"rank"`
+}
+
+func cmdSearch(e *env, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 50, "at most this many results")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return usagef("no query given")
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		res, err := lib.Search(e.ctx, strings.Join(rest, " "), *limit)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			out := make([]searchJSON, 0, len(res))
+			for _, r := range res {
+				out = append(out, searchJSON{r.ArticleID, r.Title, r.Site, r.Snippet, r.Rank})
+			}
+			return writeJSON(e.stdout, out)
+		}
+		for _, r := range res {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\n", r.ArticleID, r.Title, strings.ReplaceAll(r.Snippet, "\n", " "))
+		}
+		return nil
+	})
+}
+
+func cmdDelete(e *env, args []string) error {
+	rest, err := parse(flag.NewFlagSet("delete", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("give one article id")
+	}
+	id, err := articleID(rest[0])
+	if err != nil {
+		return err
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		if err := lib.Delete(e.ctx, id); err != nil {
+			return fmt.Errorf("article %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+func cmdBackup(e *env, args []string) error {
+	rest, err := parse(flag.NewFlagSet("backup", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("give the backup file")
+	}
+	return e.withLibrary(func(lib *archive.Library) error { return lib.Backup(e.ctx, rest[0]) })
+}
+
+func cmdCheck(e *env, args []string) error {
+	if _, err := parse(flag.NewFlagSet("check", flag.ContinueOnError), args); err != nil {
+		return err
+	}
+	return e.withLibrary(func(lib *archive.Library) error {
+		problems, err := lib.Check(e.ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range problems {
+			fmt.Fprintln(e.stdout, p)
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("the library has %d problem(s)", len(problems))
+		}
+		fmt.Fprintln(e.stdout, "ok")
+		return nil
+	})
+}
+
+func cmdVacuum(e *env, args []string) error {
+	if _, err := parse(flag.NewFlagSet("vacuum", flag.ContinueOnError), args); err != nil {
+		return err
+	}
+	return e.withLibrary(func(lib *archive.Library) error { return lib.Vacuum(e.ctx) })
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
