@@ -349,6 +349,7 @@ const (
 	sideConfirm       = 0.75
 	sideStrong        = 0.9
 	minContextRunes   = 8  // a shorter stored context (not at the text's edge) is no evidence
+	minAdjacentRunes  = 3  // context that must agree exactly next to the passage
 	oneSideExactRunes = 16 // exact quotes this long need only one confirming side
 	uniqueExactRunes  = 32 // exact quotes this long need no context if unique
 	fuzzyBothStrong   = 0.6
@@ -489,7 +490,6 @@ func (ft *foldedText) indexAll(pat []rune, limit int) []int {
 type anchorer struct {
 	ft       *foldedText
 	row, prv []int32 // dynamic-programming rows
-	org, orp []int32 // alignment origins
 	ra, rb   []rune  // reversed contexts
 	dmp      *diffmatchpatch.DiffMatchPatch
 }
@@ -500,14 +500,27 @@ func newAnchorer(text string) *anchorer {
 
 // quoteContext is a selector folded for comparison.
 type quoteContext struct {
-	sel          Selector
-	q, pre, suf  []rune
-	preAtEdge    bool // the stored prefix is short because the passage began the text
-	sufAtEdge    bool
-	leftSplit    bool // the old selection began inside a word
-	rightSplit   bool
-	preLastRune  rune
-	sufFirstRune rune
+	sel         Selector
+	q, pre, suf []rune
+	preAtEdge   bool // the stored prefix is short because the passage began the text
+	sufAtEdge   bool
+	leftSplit   bool // the old selection began inside a word
+	rightSplit  bool
+	fwd, rev    *bitPattern // the quote and the quote reversed, made when needed
+}
+
+func (c *quoteContext) forward() *bitPattern {
+	if c.fwd == nil {
+		c.fwd = newBitPattern(c.q)
+	}
+	return c.fwd
+}
+
+func (c *quoteContext) reversed() *bitPattern {
+	if c.rev == nil {
+		c.rev = newBitPattern(appendReversed(nil, c.q))
+	}
+	return c.rev
 }
 
 func isWordRune(r rune) bool {
@@ -523,6 +536,9 @@ func newQuoteContext(sel Selector) *quoteContext {
 		preAtEdge: utf8.RuneCountInString(sel.Prefix) < ContextRunes,
 		sufAtEdge: utf8.RuneCountInString(sel.Suffix) < ContextRunes,
 	}
+	// Only the context next to the quote counts; a selector from elsewhere may carry more.
+	c.pre = c.pre[max(0, len(c.pre)-2*ContextRunes):]
+	c.suf = c.suf[:min(len(c.suf), 2*ContextRunes)]
 	if len(c.q) > 0 {
 		if len(c.pre) > 0 {
 			c.leftSplit = isWordRune(c.pre[len(c.pre)-1]) && isWordRune(c.q[0])
@@ -546,20 +562,29 @@ func makeSide(sim float64, enough bool) side {
 }
 
 // sides compares the stored context with the new text around folded runes [fs, fe).
+// Besides the edit similarity, a side needs minAdjacentRunes (or its whole stored
+// context, if shorter) to agree exactly right next to the candidate: text inserted or
+// rewritten at the very edge of a passage is the change most likely to mean the passage
+// is another one.
 func (a *anchorer) sides(c *quoteContext, fs, fe int) (left, right side) {
 	fr := a.ft.runes
 	// Left.
 	k := len(c.pre)
+	adj := 0
+	for adj < k && adj < fs && c.pre[k-1-adj] == fr[fs-1-adj] {
+		adj++
+	}
+	adjOK := adj >= min(k, minAdjacentRunes)
 	switch {
 	case c.preAtEdge && fs > k+4:
 		left = makeSide(0, true)
 	case c.preAtEdge:
-		left = makeSide(a.similarity(c.pre, fr[:fs]), true)
+		left = makeSide(a.similarity(c.pre, fr[:fs]), adjOK)
 	default:
 		w := fr[max(0, fs-k-minContextRunes):fs]
 		a.ra = appendReversed(a.ra[:0], c.pre)
 		a.rb = appendReversed(a.rb[:0], w)
-		left = makeSide(1-float64(a.prefixDistance(a.ra, a.rb))/float64(max(k, 1)), k >= minContextRunes)
+		left = makeSide(1-float64(a.prefixDistance(a.ra, a.rb))/float64(max(k, 1)), adjOK && k >= minContextRunes)
 	}
 	if !c.leftSplit && fs > 0 && fs < len(fr) && fs < fe && isWordRune(fr[fs-1]) && isWordRune(fr[fs]) {
 		left = makeSide(min(left.sim, 0.5), false)
@@ -567,14 +592,19 @@ func (a *anchorer) sides(c *quoteContext, fs, fe int) (left, right side) {
 	}
 	// Right.
 	k = len(c.suf)
+	adj = 0
+	for adj < k && fe+adj < len(fr) && c.suf[adj] == fr[fe+adj] {
+		adj++
+	}
+	adjOK = adj >= min(k, minAdjacentRunes)
 	switch {
 	case c.sufAtEdge && len(fr)-fe > k+4:
 		right = makeSide(0, true)
 	case c.sufAtEdge:
-		right = makeSide(a.similarity(c.suf, fr[fe:]), true)
+		right = makeSide(a.similarity(c.suf, fr[fe:]), adjOK)
 	default:
 		w := fr[fe:min(len(fr), fe+k+minContextRunes)]
-		right = makeSide(1-float64(a.prefixDistance(c.suf, w))/float64(max(k, 1)), k >= minContextRunes)
+		right = makeSide(1-float64(a.prefixDistance(c.suf, w))/float64(max(k, 1)), adjOK && k >= minContextRunes)
 	}
 	if !c.rightSplit && fe > 0 && fe < len(fr) && fs < fe && isWordRune(fr[fe-1]) && isWordRune(fr[fe]) {
 		right = makeSide(min(right.sim, 0.5), false)
@@ -593,9 +623,8 @@ func appendReversed(dst, src []rune) []rune {
 func (a *anchorer) rows(n int) {
 	if cap(a.row) < n {
 		a.row, a.prv = make([]int32, n), make([]int32, n)
-		a.org, a.orp = make([]int32, n), make([]int32, n)
 	}
-	a.row, a.prv, a.org, a.orp = a.row[:n], a.prv[:n], a.org[:n], a.orp[:n]
+	a.row, a.prv = a.row[:n], a.prv[:n]
 }
 
 // editDistance is the Levenshtein distance between x and y.
@@ -654,39 +683,127 @@ func (a *anchorer) prefixDistance(x, y []rune) int {
 	return int(slices.Min(prv))
 }
 
-// bestSubstring finds the substring t[s:e] closest to p in edit distance (Sellers'
-// algorithm, the text's start and end free). Of equally close ends it takes the last,
-// which keeps a replaced last word inside the match.
-func (a *anchorer) bestSubstring(p, t []rune) (dist, s, e int) {
-	n := len(p)
-	a.rows(n + 1)
-	prv, row, orp, org := a.prv, a.row, a.orp, a.org
-	for i := range prv {
-		prv[i], orp[i] = int32(i), 0
+// bitPattern is a pattern prepared for Myers' bit-parallel edit distance (G. Myers, "A
+// fast bit-vector algorithm for approximate string matching based on dynamic
+// programming", J. ACM 46(3), 1999), in blocks of 64 pattern characters. It computes a
+// column of the edit-distance table per text character in len(p)/64 word operations, so
+// fuzzy search costs O(len(text) * len(p)/64) for a quote of any length, where
+// diff-match-patch's Bitap stops at 32 characters and a plain table costs 64 times more.
+type bitPattern struct {
+	m      int
+	peq    map[rune][]uint64 // for each rune, the pattern positions that hold it
+	zero   []uint64
+	pv, mv []uint64 // vertical deltas of the current column: +1 and -1
+	high   uint64   // the last block's bit for pattern position m-1
+}
+
+func newBitPattern(p []rune) *bitPattern {
+	nb := (len(p) + 63) / 64
+	bp := &bitPattern{
+		m:    len(p),
+		peq:  make(map[rune][]uint64),
+		zero: make([]uint64, nb),
+		pv:   make([]uint64, nb),
+		mv:   make([]uint64, nb),
+		high: 1 << uint((len(p)+63)%64),
 	}
-	dist, s, e = n, 0, 0
-	for j := 1; j <= len(t); j++ {
-		row[0], org[0] = 0, int32(j)
-		tj := t[j-1]
-		for i := 1; i <= n; i++ {
-			d, o := prv[i-1], orp[i-1]
-			if p[i-1] != tj {
-				d++
-			}
-			if v := prv[i] + 1; v < d { // t[j-1] left over
-				d, o = v, orp[i]
-			}
-			if v := row[i-1] + 1; v < d { // p[i-1] left over
-				d, o = v, org[i-1]
-			}
-			row[i], org[i] = d, o
+	for i, r := range p {
+		v := bp.peq[r]
+		if v == nil {
+			v = make([]uint64, nb)
+			bp.peq[r] = v
 		}
-		if int(row[n]) <= dist {
-			dist, s, e = int(row[n]), int(org[n]), j
-		}
-		prv, row, orp, org = row, prv, org, orp
+		v[i/64] |= 1 << uint(i%64)
 	}
-	return dist, s, e
+	return bp
+}
+
+func (bp *bitPattern) reset() {
+	for b := range bp.pv {
+		bp.pv[b], bp.mv[b] = ^uint64(0), 0
+	}
+}
+
+// step advances the table by one text character. hin is the score change along the row
+// above the pattern: 0 lets a match start anywhere, +1 anchors it at the text's start.
+// It returns the score change in the pattern's last row (Myers' advance_block, chained).
+func (bp *bitPattern) step(c rune, hin int) int {
+	eqv, ok := bp.peq[c]
+	if !ok {
+		eqv = bp.zero
+	}
+	last := len(bp.pv) - 1
+	for b := 0; b <= last; b++ {
+		pv, mv, eq := bp.pv[b], bp.mv[b], eqv[b]
+		xv := eq | mv
+		if hin < 0 {
+			eq |= 1
+		}
+		xh := (((eq & pv) + pv) ^ pv) | eq
+		ph := mv | ^(xh | pv)
+		mh := pv & xh
+		hb := uint64(1) << 63
+		if b == last {
+			hb = bp.high
+		}
+		hout := 0
+		if ph&hb != 0 {
+			hout = 1
+		} else if mh&hb != 0 {
+			hout = -1
+		}
+		ph <<= 1
+		mh <<= 1
+		if hin < 0 {
+			mh |= 1
+		} else if hin > 0 {
+			ph |= 1
+		}
+		bp.pv[b] = mh | ^(xv | ph)
+		bp.mv[b] = ph & xv
+		hin = hout
+	}
+	return hin
+}
+
+// distance returns the edit distance between the pattern and t.
+func (bp *bitPattern) distance(t []rune) int {
+	bp.reset()
+	score := bp.m
+	for _, c := range t {
+		score += bp.step(c, 1)
+	}
+	return score
+}
+
+// bestEnd returns the least edit distance between the pattern and a substring of t, and
+// the end of the last such substring.
+func (bp *bitPattern) bestEnd(t []rune) (dist, end int) {
+	bp.reset()
+	score := bp.m
+	dist = score
+	for j, c := range t {
+		score += bp.step(c, 0)
+		if score <= dist {
+			dist, end = score, j+1
+		}
+	}
+	return dist, end
+}
+
+// bestPrefix returns the least edit distance between the pattern and a prefix of t, and
+// the end of the longest such prefix.
+func (bp *bitPattern) bestPrefix(t []rune) (dist, end int) {
+	bp.reset()
+	score := bp.m
+	dist = score
+	for j, c := range t {
+		score += bp.step(c, 1)
+		if score <= dist {
+			dist, end = score, j+1
+		}
+	}
+	return dist, end
 }
 
 // candidate is a place in the new text that might hold the quote, with the evidence for
@@ -913,8 +1030,12 @@ func (a *anchorer) fuzzy(c *quoteContext, judged map[Position]bool) []candidate 
 		if w0 >= w1 {
 			continue
 		}
-		_, s, e := a.bestSubstring(c.q, fr[w0:w1])
-		spans = append(spans, a.wordEdges(c, w0+s, w0+e)...)
+		// The best end by a forward search, then the best start by a backward one.
+		win := fr[w0:w1]
+		_, e := c.forward().bestEnd(win)
+		a.rb = appendReversed(a.rb[:0], win[:e])
+		_, back := c.reversed().bestPrefix(a.rb)
+		spans = append(spans, a.wordEdges(c, w0+e-back, w0+e)...)
 	}
 	return a.scoreSpans(c, spans, judged)
 }
@@ -980,7 +1101,7 @@ func (a *anchorer) scoreSpans(c *quoteContext, spans [][2]int, judged map[Positi
 		if judged[cand.pos] {
 			continue
 		}
-		cand.sim = a.similarity(c.q, fr[fs:fe])
+		cand.sim = 1 - float64(c.forward().distance(fr[fs:fe]))/float64(max(n, fe-fs))
 		cand.left, cand.right = a.sides(c, fs, fe)
 		if acceptFuzzy(cand.left, cand.right, n, cand.sim) {
 			accepted = append(accepted, cand)

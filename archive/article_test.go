@@ -282,3 +282,47 @@ func TestArticleSize(t *testing.T) {
 		t.Errorf("ArticleSize() after a second capture = %+v, want %+v", got, want)
 	}
 }
+
+// BenchmarkList pages through a library of 100,000 articles in each order,
+// deep into the list, as scrolling to the end would.
+func BenchmarkList(b *testing.B) {
+	l := openTest(b)
+	ctx := context.Background()
+	const articles = 100_000
+	err := l.Write(ctx, func(tx *sql.Tx) error {
+		for i := range articles {
+			c := Capture{Title: fmt.Sprintf("Title %d", (i*7919)%articles), Text: "short"}
+			if i%3 != 0 {
+				c.Published = date(2000+i%25, time.Month(1+i%12), 1+i%28)
+			}
+			if _, _, err := l.addCapture(ctx, tx, fmt.Sprintf("text:%d", i), c, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, by := range []SortBy{SortSaved, SortTitle, SortPublished} {
+		for _, desc := range []bool{false, true} {
+			for _, offset := range []int{0, 90_000} {
+				b.Run(fmt.Sprintf("%s/desc=%v/offset=%d", by, desc, offset), func(b *testing.B) {
+					for b.Loop() {
+						list, err := l.List(ctx, ListOptions{Sort: by, Desc: desc, Limit: 50, Offset: offset})
+						if err != nil || len(list) != 50 {
+							b.Fatalf("List() = %d rows, %v", len(list), err)
+						}
+					}
+				})
+			}
+		}
+	}
+	b.Run("count", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := l.Count(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -35,16 +35,16 @@ func (l *Library) Backup(ctx context.Context, dest string) (err error) {
 	}
 	tmpName := tmp.Name()
 	// VACUUM INTO accepts an existing file only if it is empty, as this is.
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("backup to %s: %w", abs, err)
-	}
 	defer func() {
 		if err != nil {
-			os.Remove(tmpName)
-			os.Remove(tmpName + "-journal")
+			// Best effort: the error being returned is the one that matters.
+			_ = os.Remove(tmpName)
+			_ = os.Remove(tmpName + "-journal")
 		}
 	}()
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("backup to %s: %w", abs, err)
+	}
 
 	if err := l.vacuumInto(ctx, tmpName); err != nil {
 		return fmt.Errorf("backup to %s: copy: %w", abs, err)
@@ -61,8 +61,8 @@ func (l *Library) Backup(ctx context.Context, dest string) (err error) {
 	// Make the rename itself durable. Not every system can sync a folder
 	// (Windows cannot); the file's contents are already safe.
 	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+		_ = d.Sync()
+		_ = d.Close()
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func syncFile(path string) error {
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()

@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -215,6 +217,22 @@ func TestCompressRoundTrip(t *testing.T) {
 		}
 		if !bytes.Equal(out, in) {
 			t.Errorf("round trip of %d bytes gave %d different bytes", len(in), len(out))
+		}
+	}
+}
+
+// BenchmarkAddCapture measures one save of a typical article, each a
+// durable (synchronous=FULL) commit.
+func BenchmarkAddCapture(b *testing.B) {
+	l := openTest(b)
+	ctx := context.Background()
+	c := sampleCapture("A typical article", strings.Repeat("Some sentence of an article body. ", 300))
+	c.RawHTML = bytes.Repeat([]byte("<p>Some sentence of an article body.</p>\n"), 2000)
+	i := 0
+	for b.Loop() {
+		i++
+		if _, _, err := l.AddCapture(ctx, fmt.Sprintf("text:%d", i), c); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	xhtml "golang.org/x/net/html"
 
 	"gloss/archive"
+	"gloss/archive/clean"
 	"gloss/archive/doc"
 	"gloss/archive/sanitize"
 )
@@ -50,21 +52,28 @@ func TestEval(t *testing.T) {
 			pages := loadCorpus(t, dir, c.truth, c.urlKey)
 			for _, run := range []struct {
 				dst     string
-				extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)
+				extract func([]byte, *url.URL) (text, cleaned string, removed []clean.Removal, err error)
 			}{
-				{filepath.Join(out, c.name), archive.ExtractNode},
-				{filepath.Join(out, "readability", c.name), readabilityOnly},
+				{filepath.Join(out, c.name), production},
+				{filepath.Join(out, "readability", c.name), baseline},
 			} {
 				if err := os.MkdirAll(run.dst, 0o755); err != nil {
 					t.Fatal(err)
 				}
 				for _, p := range pages {
-					text, cleaned, err := extractText(p.html, p.url, run.extract)
+					text, cleaned, removed, err := run.extract(p.html, p.url)
 					if err != nil && !errors.Is(err, archive.ErrNoArticle) {
 						t.Errorf("%s: %v", p.id, err)
 					}
 					if os.Getenv("GLOSS_EVAL_HTML") != "" {
+						var log strings.Builder
+						for _, r := range removed {
+							fmt.Fprintf(&log, "%s\t%s\t%s\n", r.Rule, r.Path, r.Text)
+						}
 						if err := os.WriteFile(filepath.Join(run.dst, p.id+".html"), []byte(cleaned), 0o644); err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(run.dst, p.id+".removed"), []byte(log.String()), 0o644); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -104,7 +113,9 @@ func BenchmarkExtract(b *testing.B) {
 		}
 	}
 	b.Run("readability", func(b *testing.B) { run(b, readabilityOnly) })
-	b.Run("cleaned", func(b *testing.B) { run(b, archive.ExtractNode) })
+	b.Run("cleaned", func(b *testing.B) {
+		run(b, func(n *xhtml.Node, u *url.URL) (*archive.Extracted, error) { return archive.ExtractNode(n, u) })
+	})
 }
 
 type evalPage struct {
@@ -126,22 +137,32 @@ func readabilityOnly(page *xhtml.Node, u *url.URL) (*archive.Extracted, error) {
 	return &archive.Extracted{Title: art.Title(), Node: art.Node}, nil
 }
 
-// extractText returns the canonical text of a page's article and its sanitised HTML.
-func extractText(page []byte, u *url.URL, extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)) (text, cleaned string, err error) {
+// production is what Gloss stores for a page: the canonical text of the sanitised,
+// cleaned article (archive.Extract: parse, extract, clean, sanitise, derive the text).
+func production(page []byte, u *url.URL) (text, cleaned string, removed []clean.Removal, err error) {
+	art, err := archive.Extract(page, u)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return art.Text, art.HTML, art.Removed, nil
+}
+
+// baseline is the same pipeline with readability alone in place of ExtractNode.
+func baseline(page []byte, u *url.URL) (text, cleaned string, removed []clean.Removal, err error) {
 	root, err := archive.Parse(page)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
-	e, err := extract(root, u)
+	e, err := readabilityOnly(root, u)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	var b strings.Builder
 	if err := xhtml.Render(&b, e.Node); err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	cleaned = sanitize.HTML(b.String(), sanitize.Options{})
-	return doc.Text(cleaned), cleaned, nil
+	return doc.Text(cleaned), cleaned, nil, nil
 }
 
 func loadCorpus(tb testing.TB, dir, truthFile, urlKey string) []evalPage {

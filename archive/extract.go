@@ -11,7 +11,9 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
+	"gloss/archive/clean"
 	"gloss/archive/doc"
 )
 
@@ -25,6 +27,9 @@ type Extracted struct {
 	Published                                         *time.Time
 	// Node is the cleaned article before sanitising; the save step localises its images.
 	Node *xhtml.Node
+	// Removed lists what cleaning took out, in document order (page stage first), for
+	// the user to review and restore.
+	Removed []clean.Removal
 }
 
 // Parse parses a page's UTF-8 HTML once; extraction mutates the tree it returns.
@@ -36,9 +41,16 @@ func Parse(page []byte) (*xhtml.Node, error) {
 	return n, nil
 }
 
-// ExtractNode finds the article in a parsed page, mutating the page's tree.
-func ExtractNode(page *xhtml.Node, pageURL *url.URL) (*Extracted, error) {
+// ExtractNode finds the article in a parsed page, mutating the page's tree, and cleans it
+// (package clean): comment sections go before readability looks for the article, the
+// rest of the clutter after. keep lists the paths of clean removals not to make, so that
+// a removal can be undone by extracting again (see clean.Removal).
+func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted, error) {
+	removed := clean.Page(page, keep...)
 	p := readability.NewParser()
+	// Classes stay on until cleaning has read them; they are dropped below, as
+	// readability would have done.
+	p.KeepClasses = true
 	art, err := p.ParseAndMutate(page, pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("extract article: %w", err)
@@ -57,6 +69,17 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL) (*Extracted, error) {
 	}
 	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
 		t = t.UTC()
+		e.Published = &t
+	}
+	meta := clean.Meta{Byline: e.Byline}
+	if e.Published != nil {
+		meta.Published = *e.Published
+	}
+	e.Removed = append(removed, clean.Article(art.Node, &meta, keep...)...)
+	clean.DropClasses(art.Node)
+	e.Byline = meta.Byline
+	if e.Published == nil && !meta.Published.IsZero() {
+		t := meta.Published.UTC()
 		e.Published = &t
 	}
 	if doc.Text(renderNode(art.Node)) == "" {
@@ -93,7 +116,7 @@ func FromText(text string) (*Extracted, error) {
 	if title == "" {
 		return nil, ErrNoArticle
 	}
-	nodes, err := xhtml.ParseFragment(strings.NewReader(b.String()), &xhtml.Node{Type: xhtml.ElementNode, Data: "body"})
+	nodes, err := xhtml.ParseFragment(strings.NewReader(b.String()), &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body})
 	if err != nil || len(nodes) != 1 {
 		return nil, fmt.Errorf("build article from text: %w", err)
 	}

@@ -40,7 +40,10 @@ func (l *Library) addCaptureWithImages(ctx context.Context, key string, c Captur
 		if articleID, captureID, err = l.addCapture(ctx, tx, key, c, raw); err != nil {
 			return err
 		}
-		return insertImages(ctx, tx, captureID, imgs, fails)
+		if err := insertImages(ctx, tx, captureID, imgs, fails); err != nil {
+			return err
+		}
+		return l.runCaptureHooks(ctx, tx, articleID, captureID, c.Text)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("add capture %s: %w", key, err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -37,6 +38,9 @@ type Library struct {
 	w    *sql.DB // exactly one connection
 	r    *sql.DB // read-only pool
 	now  func() time.Time
+
+	hooksMu sync.Mutex
+	hooks   []CaptureHook
 }
 
 // DefaultPath returns where the library lives when no path is given:
@@ -92,21 +96,21 @@ func Open(path string) (*Library, error) {
 	// Migrating first also creates the file and switches it to WAL before
 	// any read-only connection opens it (a read-only connection cannot).
 	if err := l.Migrate(ownerArchive, archiveMigrations()); err != nil {
-		w.Close()
+		_ = w.Close() // the migration error is the one to report
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
 
 	r, err := sql.Open("sqlite3", readerDSN(abs))
 	if err != nil {
-		w.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	if err := r.Ping(); err != nil {
-		r.Close()
-		w.Close()
+		_ = r.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
 	l.r = r

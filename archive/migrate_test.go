@@ -263,3 +263,22 @@ func TestReadMigrationsRejectsBadSets(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenNotADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	content := []byte("these are my notes, not a library\n")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := Open(path); err == nil {
+		l.Close()
+		t.Fatal("Open succeeded on a text file")
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, content) {
+		t.Errorf("file changed to %q", got)
+	}
+}

@@ -99,7 +99,19 @@ func (l *Library) SetAnnotationIndex(tx *sql.Tx, articleID int64, text string) e
 	if err := articleExists(ctx, tx, articleID); err != nil {
 		return fmt.Errorf("index annotations of article %d: %w", articleID, err)
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE article_fts SET annotations = ? WHERE rowid = ?`, text, articleID)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM article_fts WHERE rowid = ?`, articleID).Scan(&n)
+	if err == nil && n == 0 {
+		// Only a damaged index lacks the entry (Check reports it); rebuild
+		// it from the current capture rather than drop the annotations.
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO article_fts (rowid, title, byline, site, text, annotations)
+			SELECT a.id, c.title, c.byline, c.site_name, c.text, ?
+			FROM articles a JOIN captures c ON c.id = a.current_capture_id
+			WHERE a.id = ?`, text, articleID)
+	} else if err == nil {
+		_, err = tx.ExecContext(ctx, `UPDATE article_fts SET annotations = ? WHERE rowid = ?`, text, articleID)
+	}
 	if err != nil {
 		return fmt.Errorf("index annotations of article %d: %w", articleID, err)
 	}

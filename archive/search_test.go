@@ -266,3 +266,42 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// TestSetAnnotationIndexRepairs: if the search entry is missing (a damaged
+// index), indexing annotations recreates it from the current capture.
+func TestSetAnnotationIndexRepairs(t *testing.T) {
+	l := openTest(t)
+	ctx := context.Background()
+	ids := addDocs(t, l, []testDoc{{"a", "Lost", "", "An orphaned body."}})
+	raw := rawDB(t, l.Path(), "")
+	if _, err := raw.Exec(`DELETE FROM article_fts WHERE rowid = ?`, ids["a"]); err != nil {
+		t.Fatal(err)
+	}
+	err := l.Write(ctx, func(tx *sql.Tx) error { return l.SetAnnotationIndex(tx, ids["a"], "a note") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"orphaned", "note"} {
+		if res, err := l.Search(ctx, q, 5); err != nil || len(res) != 1 || res[0].ArticleID != ids["a"] {
+			t.Errorf("Search(%q) = %+v, %v; want article a", q, res, err)
+		}
+	}
+	if problems, err := l.Check(ctx); err != nil || len(problems) != 0 {
+		t.Errorf("Check() = %q, %v; want none", problems, err)
+	}
+}
+
+// FuzzSearch states the property that whatever a user types, Search does
+// not fail.
+func FuzzSearch(f *testing.F) {
+	for _, seed := range []string{`"c++"`, "it's", "-", "AND", `a OR -"b c"* NOT`, "NEAR(a b, 2)", `"""`, "\x00", "col:x^y", "\xff\xfe"} {
+		f.Add(seed)
+	}
+	l := openTest(f)
+	addDocs(f, l, []testDoc{{"a", "C++ and it's friends", "Zoë", "A body with some words: c, plus, plus."}})
+	f.Fuzz(func(t *testing.T, q string) {
+		if _, err := l.Search(context.Background(), q, 5); err != nil {
+			t.Errorf("Search(%q) via %s: %v", q, ftsQuery(q), err)
+		}
+	})
+}

@@ -12,6 +12,7 @@ type atom struct {
 type line struct {
 	y, h   float32 // top and height, relative to the top of the block
 	base   float32 // baseline, relative to the top of the line
+	th     float32 // height of the line's text, centred in the line: marks are this tall
 	x0, x1 float32 // the line's box, relative to the column's left edge
 	// start is the offset of the line's first character; end the offset just after its last
 	// drawn one; next the offset where the next line starts: the spaces or line break
@@ -27,6 +28,7 @@ type flow struct {
 	x0, x1 float32
 	lineH  float32
 	base   float32
+	textH  float32
 	tabW   float32
 	y      float32
 	lines  []line
@@ -55,7 +57,7 @@ func (f *flow) lastEnd() int {
 
 func (f *flow) finish(end, next int) {
 	f.lines = append(f.lines, line{
-		y: f.y, h: f.lineH, base: f.base, x0: f.x0, x1: f.x1,
+		y: f.y, h: f.lineH, base: f.base, th: f.textH, x0: f.x0, x1: f.x1,
 		start: f.start, end: end, next: next,
 		a0: int32(f.a0), a1: int32(len(f.atoms)),
 	})

@@ -168,8 +168,8 @@ func (f *Fonts) pick(ts fyne.TextStyle) fyne.Resource {
 	return f.Regular
 }
 
-// runeWidths returns the widths of the runes of s one by one; used only to choose where a
-// word too long for a line is cut.
+// runeWidth returns the width of the rune of s at byte i and its length; used only to
+// choose where a word too long for a line is cut.
 func (m *metrics) runeWidth(s string, i int) (float32, int) {
 	_, n := utf8.DecodeRuneInString(s[i:])
 	return m.width(s[i : i+n]), n

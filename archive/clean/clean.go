@@ -299,3 +299,19 @@ func isHeading(n *html.Node) bool {
 	}
 	return n.Data[1] >= '1' && n.Data[1] <= '6'
 }
+
+// DropClasses removes the class attribute from n and every element under it. Cleaning
+// reads classes; the stored article does not keep them.
+func DropClasses(n *html.Node) {
+	if n.Type == html.ElementNode {
+		for i, a := range n.Attr {
+			if a.Key == "class" && a.Namespace == "" {
+				n.Attr = append(n.Attr[:i], n.Attr[i+1:]...)
+				break
+			}
+		}
+	}
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		DropClasses(ch)
+	}
+}

@@ -18,9 +18,9 @@ import (
 var errCoding = errors.New("unsupported content encoding")
 
 // tooLargeError is a body over its cap.
-type tooLargeError struct{ max int64 }
+type tooLargeError struct{ limit int64 }
 
-func (e *tooLargeError) Error() string { return "more than " + size(e.max) }
+func (e *tooLargeError) Error() string { return "more than " + size(e.limit) }
 
 // maxCodings bounds stacked encodings such as "gzip, gzip, gzip".
 const maxCodings = 3
@@ -85,20 +85,20 @@ func inflate(r io.Reader) (io.Reader, error) {
 	return flate.NewReader(br), nil
 }
 
-// readCapped reads r to the end, at most max+1 bytes, and fails with a
-// *tooLargeError if there are more than max. hint, if positive, is the expected
+// readCapped reads r to the end, at most limit+1 bytes, and fails with a
+// *tooLargeError if there are more than limit. hint, if positive, is the expected
 // length.
-func readCapped(r io.Reader, max, hint int64) ([]byte, error) {
+func readCapped(r io.Reader, limit, hint int64) ([]byte, error) {
 	var buf bytes.Buffer
-	if hint > 0 && hint <= max {
+	if hint > 0 && hint <= limit {
 		buf.Grow(int(hint) + bytes.MinRead)
 	}
-	n, err := buf.ReadFrom(io.LimitReader(r, max+1))
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > max {
-		return nil, &tooLargeError{max}
+	if n > limit {
+		return nil, &tooLargeError{limit}
 	}
 	return buf.Bytes(), nil
 }

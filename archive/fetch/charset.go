@@ -134,7 +134,7 @@ func metaCharset(body []byte) (encoding.Encoding, string) {
 // charsetFromContent extracts the charset from a content attribute or a
 // malformed Content-Type, as the HTML standard's algorithm does.
 func charsetFromContent(s string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s) // same length as s, unlike strings.ToLower
 	for {
 		i := strings.Index(lower, "charset")
 		if i < 0 {
@@ -161,4 +161,14 @@ func charsetFromContent(s string) string {
 		}
 		return rest
 	}
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

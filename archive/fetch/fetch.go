@@ -198,9 +198,9 @@ type Response struct {
 	RequestedURL string
 	FinalURL     string // after redirects
 	Status       int
-	ContentType  string // media type, lower case, without parameters; sniffed if the server sent none
-	Header       http.Header
-	Body         []byte // after content decoding
+	ContentType  string      // media type, lower case, without parameters; sniffed if the server sent none
+	Header       http.Header // as received: Content-Encoding still names the codings undone in Body
+	Body         []byte      // after content decoding
 	// Local reports whether the fetch was allowed to reach the local
 	// network: the requested host resolved to a local address under
 	// AsAsked, or the policy was LocalAllowed.
@@ -258,9 +258,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	max := r.MaxBody
-	if max <= 0 {
-		max = c.opts.MaxBody
+	limit := r.MaxBody
+	if limit <= 0 {
+		limit = c.opts.MaxBody
 	}
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -298,7 +298,7 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return nil, &Error{Kind: HTTPStatus, URL: final, Status: resp.StatusCode,
 			ContentType: mediaType(resp.Header.Get("Content-Type"))}
 	}
-	body, mt, err := readBody(resp, r.Want, max)
+	body, mt, err := readBody(resp, r.Want, limit)
 	if err != nil {
 		return nil, fail(final, err)
 	}
@@ -376,16 +376,16 @@ func parseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// readBody checks the media type and reads the decoded body, at most max
+// readBody checks the media type and reads the decoded body, at most limit
 // bytes of it.
-func readBody(resp *http.Response, want Want, max int64) (body []byte, mt string, err error) {
+func readBody(resp *http.Response, want Want, limit int64) (body []byte, mt string, err error) {
 	mt = mediaType(resp.Header.Get("Content-Type"))
 	codings, err := contentCodings(resp.Header)
 	if err != nil {
 		return nil, mt, err
 	}
-	if len(codings) == 0 && resp.ContentLength > max {
-		return nil, mt, &Error{Kind: TooLarge, ContentType: mt, Err: &tooLargeError{max}}
+	if len(codings) == 0 && resp.ContentLength > limit {
+		return nil, mt, &Error{Kind: TooLarge, ContentType: mt, Err: &tooLargeError{limit}}
 	}
 	r, err := decoded(resp.Body, codings)
 	if err != nil {
@@ -406,7 +406,7 @@ func readBody(resp *http.Response, want Want, max int64) (body []byte, mt string
 	if len(codings) == 0 {
 		hint = resp.ContentLength
 	}
-	body, err = readCapped(br, max, hint)
+	body, err = readCapped(br, limit, hint)
 	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
 		return nil, mt, &Error{Kind: TooLarge, ContentType: mt, Err: tl}
 	}

@@ -407,3 +407,28 @@ func TestRedirects(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkPage(b *testing.B) {
+	doc := []byte("<html><body>" + strings.Repeat("<p>The quick brown fox jumps over the lazy dog.</p>\n", 20000) + "</body></html>")
+	for _, bm := range []struct {
+		name, coding string
+		body         []byte
+	}{
+		{"identity", "", doc},
+		{"gzip", "gzip", gzipped(doc)},
+		{"br", "br", brotlied(doc)},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			srv := httptest.NewServer(respond(bm.body, "Content-Type", "text/html; charset=utf-8", "Content-Encoding", bm.coding))
+			defer srv.Close()
+			c := New(Options{Resolver: testResolver(testNames)})
+			defer c.CloseIdleConnections()
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				if _, err := c.Page(context.Background(), srv.URL); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -212,7 +212,8 @@ func usableSource(s *html.Node) bool {
 }
 
 // choose returns the address img shows, in order of trust: lazy srcsets,
-// lazy single addresses, srcset, src, and only then placeholders.
+// lazy single addresses, srcset, src, and only then placeholders found in
+// srcset or src.
 func (d *discoverer) choose(img *html.Node, sources []*html.Node) (string, bool) {
 	var usable []*html.Node
 	for _, s := range sources {
@@ -231,12 +232,14 @@ func (d *discoverer) choose(img *html.Node, sources []*html.Node) (string, bool)
 			plain = append(plain, d.srcset(v)...)
 		}
 	}
-	if c, ok := best(lazy, d.maxWidth, false); ok {
+	// Lazy attributes exist to hold the real address, so they are trusted
+	// whatever the file is called.
+	if c, ok := best(lazy, d.maxWidth, true); ok {
 		return c.url, true
 	}
 	for _, a := range lazySrcAttrs {
 		if v, ok := getAttr(img, a); ok {
-			if u, ok := d.resolve(v); ok && !isPlaceholder(u) {
+			if u, ok := d.resolve(v); ok {
 				return u, true
 			}
 		}
@@ -251,7 +254,7 @@ func (d *discoverer) choose(img *html.Node, sources []*html.Node) (string, bool)
 	}
 	// Nothing but placeholders: better one of those than nothing; Localize
 	// drops what turns out to be a pixel.
-	if c, ok := best(append(lazy, plain...), d.maxWidth, true); ok {
+	if c, ok := best(plain, d.maxWidth, true); ok {
 		return c.url, true
 	}
 	return srcURL, srcOK

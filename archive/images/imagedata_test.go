@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -136,3 +137,5 @@ func pngBomb(w, h uint32) []byte {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -79,7 +79,7 @@ type Image struct {
 
 // Failure is an image address that could not be kept.
 type Failure struct {
-	URL    string
+	URL    string // data URLs are cut to their first 48 bytes and "…"
 	Reason string
 }
 
@@ -126,7 +126,7 @@ func Localize(ctx context.Context, doc *html.Node, base *url.URL,
 	var failures []Failure
 	byHash := map[string]bool{}
 	fail := func(addr, reason string) {
-		failures = append(failures, Failure{URL: addr, Reason: reason})
+		failures = append(failures, Failure{URL: shortData(addr), Reason: reason})
 		for _, n := range nodes[addr] {
 			setAttr(n, "src", addr)
 			setAttr(n, FailedAttr, reason)
@@ -161,6 +161,16 @@ func Localize(ctx context.Context, doc *html.Node, base *url.URL,
 		}
 	}
 	return images, failures
+}
+
+// shortData shortens a data URL for Failure.URL, which people read;
+// other addresses are returned whole.
+func shortData(addr string) string {
+	const keep = 48
+	if strings.HasPrefix(addr, "data:") && len(addr) > keep {
+		return addr[:keep] + "…"
+	}
+	return addr
 }
 
 type result struct {

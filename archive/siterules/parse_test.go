@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"time"
+	"fmt"
+
+	"golang.org/x/net/html"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden files")
@@ -210,6 +214,35 @@ func FuzzParse(f *testing.F) {
 			}
 			if !utf8.ValidString(e.Err.Error()) && utf8.ValidString(src) {
 				t.Fatalf("error message not UTF-8: %q", e.Err.Error())
+			}
+		}
+	})
+}
+
+// FuzzApply parses a fuzzed rule and applies it to a fuzzed page. Properties:
+// no panic, the page never gains text, and every removal names its file and line.
+func FuzzApply(f *testing.F) {
+	f.Add("strip: //aside\nbody: //article\ntitle: //h1\n", `<h1>T</h1><article><p>a</p><aside>x</aside></article>`)
+	f.Add("strip_id_or_class: ad\ndissolve: //span\nwrap_in(div): //p\n", `<div class="ad">x</div><p><span>y</span></p>`)
+	f.Add("author: //a[@rel='author']\nnext_page_link: //a[@rel='next']\n", `<a rel="author">A</a><a rel="next" href="/2">n</a>`)
+	f.Add("strip_attr: //img/@src\nstrip_image_src: x\nsrc_lazy_load_attr: data-src\n", `<img src="x.gif" data-src="y.jpg">`)
+	f.Fuzz(func(t *testing.T, rule, page string) {
+		r, _ := Parse("fuzz.example.txt", strings.NewReader(rule))
+		doc, err := html.Parse(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		before := len(strings.Join(strings.Fields(nodeText(doc)), ""))
+		tm := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("SLOW %q %q", rule, page)) })
+		res, _ := r.Apply(doc, "https://fuzz.example/page")
+		tm.Stop()
+		after := len(strings.Join(strings.Fields(nodeText(doc)), ""))
+		if after > before {
+			t.Fatalf("page text grew from %d to %d bytes", before, after)
+		}
+		for _, rm := range res.Removals {
+			if !strings.HasPrefix(rm.Reason, "site rule fuzz.example.txt:") || rm.Source.Line < 1 {
+				t.Fatalf("removal without file and line: %+v", rm)
 			}
 		}
 	})

@@ -1,0 +1,591 @@
+package clean
+
+import (
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// Article removes the clutter from the article node readability picked and returns what
+// it removed. It fills meta's empty fields from the byline and date lines it removes.
+// keep lists the paths of removals not to make.
+func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
+	if article == nil {
+		return nil
+	}
+	c := newCleaner("article", article, keep)
+	c.textLen = textLen(article, nil)
+	c.comments(article, true)
+	c.markers(article)
+	c.sections()
+	c.blocks(meta)
+	return c.sweep()
+}
+
+// markers marks the elements whose class, id or role say they are clutter, top down,
+// unless they hold the article or a large share of its text.
+func (c *cleaner) markers(n *html.Node) {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type != html.ElementNode || skippedText[ch.Data] || c.marked[ch] != nil {
+			continue
+		}
+		if m, _ := markerOf(ch); m != markNone && m != markComments && c.safeMarker(ch, m) {
+			r := markerRule[m]
+			if c.remove(ch, r[0], r[1]) {
+				continue
+			}
+		}
+		c.markers(ch)
+	}
+}
+
+// markerLimit is the most words a node removed for its marker may hold.
+var markerLimit = map[marker]int{
+	markRelated: 400, markShare: 40, markNewsletter: 120, markSearch: 40, markBreadcrumb: 40,
+	markTags: 80, markAuthorBio: 200, markCookie: 150, markAd: 30, markCredit: 20,
+}
+
+// safeMarker reports whether n, marked m by its attributes, may go whole.
+func (c *cleaner) safeMarker(n *html.Node, m marker) bool {
+	if n.Data == "body" || n.Data == "main" || n.Data == "article" || c.holdsArticle(n, false) {
+		return false
+	}
+	t := textLen(n, c)
+	if t == 0 {
+		// Nothing to read: an empty ad slot or share bar. Leave it; it costs nothing and
+		// may hold an image.
+		return false
+	}
+	if t*10 > c.textLen*4 {
+		return false
+	}
+	text := collapse(textOf(n, c))
+	if len(strings.Fields(text)) > markerLimit[m] {
+		return false
+	}
+	switch m {
+	case markCredit:
+		return true
+	case markRelated, markTags, markBreadcrumb:
+		// Lists of links, not prose.
+		return linkDensity(n, c) >= 0.3 || m == markTags && tagsRe.MatchString(text)
+	}
+	return !c.hasProse(n)
+}
+
+// hasProse reports whether n holds a paragraph of ordinary prose: many words, few links.
+func (c *cleaner) hasProse(n *html.Node) bool {
+	for _, b := range c.leafBlocks(n) {
+		if b.words >= 50 && b.density < 0.3 {
+			return true
+		}
+	}
+	return false
+}
+
+// A block is a leaf block element of the article and what the rules need to know of it.
+type block struct {
+	n       *html.Node
+	text    string
+	words   int
+	density float64 // share of the text inside links
+	links   int
+	heading bool
+}
+
+// leafBlocks returns the unmarked block elements under n that hold text but no other
+// block element, in document order.
+func (c *cleaner) leafBlocks(n *html.Node) []block {
+	var out []block
+	var walk func(e *html.Node) bool
+	// walk reports whether e holds a block element.
+	walk = func(e *html.Node) bool {
+		hasBlock := false
+		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode || skippedText[ch.Data] {
+				continue
+			}
+			if c.marked[ch] != nil {
+				if blockTags[ch.Data] {
+					hasBlock = true
+				}
+				continue
+			}
+			inner := walk(ch)
+			if blockTags[ch.Data] || ch.Data == "img" {
+				hasBlock = true
+				if !inner && ch.Data != "img" {
+					if b, ok := c.makeBlock(ch); ok {
+						out = append(out, b)
+					}
+				}
+			} else if inner {
+				hasBlock = true
+			}
+		}
+		return hasBlock
+	}
+	walk(n)
+	return out
+}
+
+func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
+	text := collapse(textOf(n, c))
+	if text == "" {
+		return block{}, false
+	}
+	b := block{n: n, text: text, words: len(strings.Fields(text)), heading: isHeading(n)}
+	total := textLen(n, c)
+	if total > 0 {
+		linked := 0
+		var walk func(e *html.Node)
+		walk = func(e *html.Node) {
+			for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+				if ch.Type != html.ElementNode || c.marked[ch] != nil {
+					continue
+				}
+				if ch.Data == "a" && attr(ch, "href") != "" {
+					linked += textLen(ch, c)
+					b.links++
+					continue
+				}
+				walk(ch)
+			}
+		}
+		walk(n)
+		b.density = float64(linked) / float64(total)
+	}
+	return b, true
+}
+
+func linkDensity(n *html.Node, c *cleaner) float64 {
+	total := textLen(n, c)
+	if total == 0 {
+		return 0
+	}
+	linked := 0
+	var walk func(e *html.Node)
+	walk = func(e *html.Node) {
+		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode || (c != nil && c.marked[ch] != nil) {
+				continue
+			}
+			if ch.Data == "a" {
+				linked += textLen(ch, c)
+				continue
+			}
+			walk(ch)
+		}
+	}
+	walk(n)
+	return float64(linked) / float64(total)
+}
+
+// isProse reports whether a block reads as a paragraph of the article.
+func (b block) isProse() bool {
+	return b.words >= 30 && b.density < 0.5 && !b.heading
+}
+
+// sections removes a heading that opens a comment section, a related-articles list, an
+// about-the-company footer or a newsletter box, together with what the heading introduces.
+func (c *cleaner) sections() {
+	blocks := c.leafBlocks(c.root)
+	for i, b := range blocks {
+		if c.isMarked(b.n) || b.words > 30 {
+			continue
+		}
+		if !b.heading && !isPseudoHeading(b) {
+			continue
+		}
+		switch v := textVerdict(b.text, posBody); {
+		case v == vComment || commentHeadingRe.MatchString(b.text):
+			c.commentSection(blocks, i)
+		case v == vRelatedHd:
+			c.relatedSection(blocks, i)
+		case aboutHeadingRe.MatchString(b.text):
+			c.aboutSection(blocks, i)
+		}
+	}
+}
+
+// isPseudoHeading reports whether a block is a heading in all but name: a short line all
+// in bold, or all in capitals.
+func isPseudoHeading(b block) bool {
+	if b.words > 10 || strings.HasSuffix(b.text, ".") {
+		return false
+	}
+	if b.n.Data == "dt" || b.n.Data == "strong" || b.n.Data == "b" {
+		return true
+	}
+	bold := textLen(b.n, nil)
+	var walk func(e *html.Node) int
+	walk = func(e *html.Node) int {
+		sum := 0
+		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode {
+				continue
+			}
+			if ch.Data == "strong" || ch.Data == "b" {
+				sum += textLen(ch, nil)
+				continue
+			}
+			sum += walk(ch)
+		}
+		return sum
+	}
+	return bold > 0 && walk(b.n) == bold || upper(b.text)
+}
+
+// upper reports whether a text of some length is all capitals.
+func upper(s string) bool {
+	letters, caps := 0, 0
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && (strings.ToUpper(string(r)) != strings.ToLower(string(r))) {
+			letters++
+			if strings.ToUpper(string(r)) == string(r) {
+				caps++
+			}
+		}
+	}
+	return letters >= 8 && caps == letters
+}
+
+// commentSection removes the comment section that blocks[i] heads: the heading and what
+// follows it in the same container, when what follows reads as comments or a comment form.
+func (c *cleaner) commentSection(blocks []block, i int) {
+	h := blocks[i].n
+	// What follows the heading up to the end of the article.
+	rest := 0
+	for _, b := range blocks[i+1:] {
+		rest += b.words
+	}
+	before := 0
+	for _, b := range blocks[:i] {
+		before += b.words
+	}
+	strong := numberRe.MatchString(blocks[i].text) || before > 0 && rest < 60
+	if !strong && !looksLikeThread(blocks[i+1:]) {
+		return
+	}
+	if before == 0 {
+		// Nothing of the article before it: this is not a section at its end.
+		return
+	}
+	c.removeFrom(h, "comments/heading", "comment section")
+}
+
+// removeFrom removes n and everything after it in its container, climbing while n is the
+// first thing in its container, up to (not including) the article root.
+func (c *cleaner) removeFrom(n *html.Node, rule, reason string) {
+	for n.Parent != nil && n.Parent != c.root && firstContent(n.Parent) == n && !c.holdsArticle(n.Parent, false) {
+		n = n.Parent
+	}
+	for s := n; s != nil; {
+		next := s.NextSibling
+		if s.Type == html.ElementNode || strings.TrimSpace(s.Data) != "" {
+			c.remove(s, rule, reason)
+		}
+		s = next
+	}
+}
+
+// firstContent returns n's first child that is an element or non-blank text.
+func firstContent(n *html.Node) *html.Node {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.ElementNode || ch.Type == html.TextNode && strings.TrimSpace(ch.Data) != "" {
+			return ch
+		}
+	}
+	return nil
+}
+
+// looksLikeThread reports whether blocks read as a run of comments: many of them are
+// author-and-date lines, "Reply" links or "said..." lines.
+func looksLikeThread(blocks []block) bool {
+	signals, n := 0, 0
+	for _, b := range blocks {
+		n++
+		if b.words <= 12 && (dateTokenRe.MatchString(b.text) || widgetRe.MatchString(b.text) || strings.HasSuffix(b.text, "said...") || strings.HasSuffix(b.text, "says:") || strings.HasPrefix(strings.ToLower(b.text), "posted by")) {
+			signals++
+		}
+	}
+	return n > 0 && signals >= 2 && signals*5 >= n
+}
+
+// relatedSection removes a related-articles heading and the link lists and teasers after it.
+func (c *cleaner) relatedSection(blocks []block, i int) {
+	h := blocks[i].n
+	removed := false
+	for _, b := range blocks[i+1:] {
+		if b.isProse() && b.density < 0.3 || b.heading && !isLinky(b) {
+			break
+		}
+		if !isLinky(b) && b.words > 25 {
+			break
+		}
+		c.remove(b.n, "related/heading", "related articles")
+		removed = true
+	}
+	if removed || i+1 == len(blocks) {
+		c.remove(h, "related/heading", "related articles")
+	}
+}
+
+func isLinky(b block) bool { return b.density >= 0.5 }
+
+// aboutSection removes an "About <company>" heading and the paragraphs under it, when it
+// stands after the article's text and the paragraphs describe what the heading names.
+func (c *cleaner) aboutSection(blocks []block, i int) {
+	name := strings.TrimSpace(strings.TrimRight(blocks[i].text, ":"))
+	name = strings.TrimSpace(name[strings.IndexByte(name, ' ')+1:])
+	lower := strings.ToLower(name)
+	if lower == "the author" || lower == "the authors" {
+		c.sectionUntilHeading(blocks, i, "bio/about", "author bio")
+		return
+	}
+	before := 0
+	for _, b := range blocks[:i] {
+		before += b.words
+	}
+	if before < 50 || i+1 >= len(blocks) {
+		return
+	}
+	next := strings.ToLower(blocks[i+1].text)
+	first := strings.ToLower(strings.Fields(name)[0])
+	if lower != "us" && lower != "the company" && !strings.Contains(next, first) {
+		return
+	}
+	c.sectionUntilHeading(blocks, i, vAbout.rule, vAbout.reason)
+}
+
+// sectionUntilHeading removes blocks[i] and the blocks after it up to the next heading.
+func (c *cleaner) sectionUntilHeading(blocks []block, i int, rule, reason string) {
+	c.remove(blocks[i].n, rule, reason)
+	for _, b := range blocks[i+1:] {
+		if b.heading || isPseudoHeading(b) && !pressEndRe.MatchString(b.text) {
+			break
+		}
+		c.remove(b.n, rule, reason)
+	}
+}
+
+// blocks applies the rules on the wording and links of each leaf block.
+func (c *cleaner) blocks(meta *Meta) {
+	blocks := c.leafBlocks(c.root)
+	first, last := -1, -1
+	for i, b := range blocks {
+		if b.isProse() {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	c.teasers(blocks, first)
+	c.breadcrumbs(blocks, first)
+	for i, b := range blocks {
+		if c.isMarked(b.n) {
+			continue
+		}
+		pos := posBody
+		switch {
+		case first < 0 || i < first:
+			pos = posHead
+		case i > last:
+			pos = posTail
+		}
+		v := textVerdict(b.text, pos)
+		switch v {
+		case verdict{}:
+			if r := c.linkTeaser(b); r.ok() {
+				c.remove(b.n, r.rule, r.reason)
+			}
+			continue
+		case vRelated:
+			if b.density < 0.4 {
+				continue
+			}
+		case vRelatedHd, vComment:
+			// Headings of sections are handled with their sections; a lone one goes.
+			if !b.heading && !isPseudoHeading(b) && b.words > 6 {
+				continue
+			}
+		case vByline:
+			if meta != nil {
+				if meta.Byline == "" {
+					meta.Byline = bylineOf(b.text)
+				}
+				if meta.Published.IsZero() {
+					meta.Published = dateOf(b.text)
+				}
+			}
+		case vChrome:
+			if b.heading && b.words > 1 {
+				continue
+			}
+		}
+		c.remove(b.n, v.rule, v.reason)
+	}
+	c.captionCredits()
+}
+
+// linkTeaser reports whether a block is a link to another article standing on its own:
+// all of its text is one link, or it is a dense list of links.
+func (c *cleaner) linkTeaser(b block) verdict {
+	if b.density < 0.9 || b.words < 3 || b.n.Data == "li" || b.n.Data == "td" || b.n.Data == "th" {
+		return verdict{}
+	}
+	if b.links == 1 {
+		a := findElement(b.n, "a")
+		if a == nil || !isPageLink(attr(a, "href")) {
+			return verdict{}
+		}
+	}
+	return vRelated
+}
+
+// isPageLink reports whether href points to another web page (not an anchor, a file or
+// an e-mail address).
+func isPageLink(href string) bool {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil || u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	if u.Path == "" && u.Host == "" {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	for _, ext := range []string{".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp3", ".mp4", ".zip", ".doc", ".docx", ".xls", ".xlsx", ".csv"} {
+		if strings.HasSuffix(p, ext) {
+			return false
+		}
+	}
+	return true
+}
+
+// teasers removes a block near the start that repeats the article's first lines: an
+// excerpt or a truncated teaser of the lead.
+func (c *cleaner) teasers(blocks []block, first int) {
+	for i := 0; i < len(blocks) && i <= first+2 && i < 8; i++ {
+		b := blocks[i]
+		if b.words < 8 || b.heading {
+			continue
+		}
+		var next []string
+		for _, nb := range blocks[i+1:] {
+			if len(next) >= 3 {
+				break
+			}
+			if nb.words >= 8 {
+				next = append(next, nb.text)
+			}
+		}
+		if isTeaser(b.text, next) {
+			c.remove(b.n, vTeaser.rule, vTeaser.reason)
+		}
+	}
+}
+
+// isTeaser reports whether text repeats the start of what follows: it is the same as the
+// next block, a prefix of it, or a truncated paraphrase whose words mostly recur there.
+func isTeaser(text string, next []string) bool {
+	if len(next) == 0 {
+		return false
+	}
+	t := strings.TrimRight(text, " .…")
+	if strings.HasPrefix(next[0], t) && len(t) >= 40 {
+		return true
+	}
+	truncated := !strings.ContainsAny(text[len(text)-1:], ".!?\"”’)") || strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...")
+	if !truncated {
+		return false
+	}
+	follow := map[string]bool{}
+	for _, s := range next {
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), notWordRune) {
+			follow[w] = true
+		}
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), notWordRune)
+	if len(words) < 12 {
+		return false
+	}
+	hit := 0
+	for _, w := range words {
+		if follow[w] {
+			hit++
+		}
+	}
+	return hit*10 >= len(words)*7
+}
+
+// breadcrumbs removes a trail of short links at the start of the article: several blocks
+// each one short link, or one block of short links between separators.
+func (c *cleaner) breadcrumbs(blocks []block, first int) {
+	limit := first
+	if limit < 0 {
+		limit = len(blocks)
+	}
+	run := []block{}
+	flush := func() {
+		if len(run) >= 2 {
+			for _, b := range run {
+				c.remove(b.n, vBreadcrumb.rule, vBreadcrumb.reason)
+			}
+		}
+		run = run[:0]
+	}
+	for i := 0; i < limit; i++ {
+		b := blocks[i]
+		if b.links == 1 && b.density >= 0.9 && b.words <= 4 && !b.heading {
+			run = append(run, b)
+			continue
+		}
+		flush()
+		if b.links >= 2 && b.density >= 0.6 && b.words <= 16 && strings.ContainsAny(b.text, "»›>/|→") {
+			c.remove(b.n, vBreadcrumb.rule, vBreadcrumb.reason)
+		}
+	}
+	flush()
+}
+
+// captionCredits removes photo credits and gallery counters inside captions: elements
+// and text whose whole wording is a credit, such as "(Image: Getty)".
+func (c *cleaner) captionCredits() {
+	var walk func(n *html.Node, inCaption bool)
+	walk = func(n *html.Node, inCaption bool) {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			if c.marked[ch] != nil {
+				continue
+			}
+			switch ch.Type {
+			case html.ElementNode:
+				if skippedText[ch.Data] {
+					continue
+				}
+				in := inCaption || ch.Data == "figcaption" || ch.Data == "figure"
+				if inCaption && !blockTags[ch.Data] {
+					t := collapse(textOf(ch, c))
+					if v := textVerdict(t, posBody); v == vCredit || v == vGallery {
+						c.remove(ch, v.rule, v.reason)
+						continue
+					}
+				}
+				walk(ch, in)
+			case html.TextNode:
+				if inCaption {
+					t := collapse(ch.Data)
+					if v := textVerdict(t, posBody); (v == vCredit || v == vGallery) && ch.Parent != nil && strings.TrimSpace(textOf(ch.Parent, c)) != strings.TrimSpace(ch.Data) {
+						c.remove(ch, v.rule, v.reason)
+					}
+				}
+			}
+		}
+	}
+	walk(c.root, false)
+}
+
+func notWordRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && r != '’' && r != '“' && r != '”' && r != '—' && r != '–' && r != '…')
+}

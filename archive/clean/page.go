@@ -1,0 +1,141 @@
+package clean
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// Page removes the comment sections of a whole parsed page, before readability looks
+// for the article in it, and returns what it removed. keep lists the paths of removals
+// not to make.
+//
+// Only comment sections are taken out at this stage: a long thread is the one kind of
+// clutter that readability may take for the article, or append to it. Everything else is
+// left to [Article], so that what is reported is what would have been in the article.
+func Page(doc *html.Node, keep ...string) []Removal {
+	c := newCleaner("page", doc, keep)
+	body := findElement(doc, "body")
+	if body == nil {
+		body = doc
+	}
+	c.comments(body, false)
+	return c.sweep()
+}
+
+// comments marks the comment sections under n: elements whose class or id names a comment
+// system or section, comment forms, and runs of comment items.
+func (c *cleaner) comments(n *html.Node, inArticle bool) {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type != html.ElementNode || skippedText[ch.Data] {
+			continue
+		}
+		if m, sys := markerOf(ch); m == markComments && !c.holdsArticle(ch, true) {
+			reason := "comment section"
+			if sys != "" {
+				reason += " (" + sys + ")"
+			}
+			if c.remove(ch, "comments/marker", reason) {
+				continue
+			}
+		}
+		if isCommentForm(ch) {
+			if c.remove(ch, "comments/form", "comment form") {
+				continue
+			}
+		}
+		c.comments(ch, inArticle)
+	}
+}
+
+// isCommentForm reports whether n is a form for posting a comment.
+func isCommentForm(n *html.Node) bool {
+	if n.Data != "form" {
+		return false
+	}
+	action := strings.ToLower(attr(n, "action"))
+	if strings.Contains(action, "comment") {
+		return true
+	}
+	found := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "textarea" {
+			name := strings.ToLower(attr(n, "name") + " " + attr(n, "id"))
+			if strings.Contains(name, "comment") || strings.Contains(name, "reply") {
+				found = true
+			}
+		}
+		for ch := n.FirstChild; ch != nil && !found; ch = ch.NextSibling {
+			walk(ch)
+		}
+	}
+	walk(n)
+	return found
+}
+
+// articleTokens are class and id tokens of the element that holds an article's text.
+var articleTokens = map[string]bool{
+	"entry-content": true, "post-content": true, "article-content": true, "article-body": true,
+	"articlebody": true, "article__body": true, "article-text": true, "story-body": true,
+	"story-content": true, "story-text": true, "post-body": true, "entry-body": true,
+	"body-text": true, "main-content": true, "content-body": true, "post-entry": true,
+	"articletext": true, "storybody": true, "postbody": true, "entrytext": true, "entry-text": true,
+	"post-text": true, "blog-post": true, "single-post-content": true, "td-post-content": true,
+	"article__content": true, "articlecontent": true, "news-content": true, "news-body": true,
+}
+
+// holdsArticle reports whether n holds the article (or most of it), so that it must not be
+// removed whole: it is or contains the element marked as the article's body, or contains
+// the page's main heading or an article element that is not itself marked as a comment.
+func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
+	if isArticleBody(n) {
+		return true
+	}
+	var found bool
+	var walk func(e *html.Node)
+	walk = func(e *html.Node) {
+		for ch := e.FirstChild; ch != nil && !found; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode || skippedText[ch.Data] {
+				continue
+			}
+			if m, _ := markerOf(ch); m == markComments && commentsOK {
+				continue
+			}
+			if ch.Data == "h1" || ch.Data == "main" || isArticleBody(ch) ||
+				(ch.Data == "article" && textLen(ch, nil) > 500) {
+				found = true
+				return
+			}
+			walk(ch)
+		}
+	}
+	walk(n)
+	return found
+}
+
+func isArticleBody(n *html.Node) bool {
+	if ip := strings.ToLower(attr(n, "itemprop")); ip == "articlebody" || ip == "text" && n.Data != "span" {
+		return true
+	}
+	tokens, _ := classWords(n)
+	for _, t := range tokens {
+		if articleTokens[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// findElement returns the first element named tag under n, in document order.
+func findElement(n *html.Node, tag string) *html.Node {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.ElementNode && ch.Data == tag {
+			return ch
+		}
+		if f := findElement(ch, tag); f != nil {
+			return f
+		}
+	}
+	return nil
+}

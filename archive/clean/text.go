@@ -1,0 +1,398 @@
+package clean
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/itlightning/dateparse"
+)
+
+// The rules on the wording of a short block, shared by the DOM stages and Lines. Each
+// matches the whole collapsed text of a block (or line), so an ordinary sentence that
+// happens to mention a newsletter or a photo is not touched.
+
+// A verdict is what a block of text was found to be.
+type verdict struct {
+	rule, reason string
+}
+
+func (v verdict) ok() bool { return v.rule != "" }
+
+var (
+	vComment    = verdict{"comments/text", "comment section"}
+	vWidget     = verdict{"comments/widget", "comment widget"}
+	vSearch     = verdict{"search/text", "search box"}
+	vShare      = verdict{"share/text", "share buttons"}
+	vNewsletter = verdict{"cta/newsletter", "newsletter call to action"}
+	vFollow     = verdict{"cta/follow", "follow or contact call to action"}
+	vDonate     = verdict{"cta/donate", "donation or membership call to action"}
+	vApp        = verdict{"cta/app", "app or click-here call to action"}
+	vRelated    = verdict{"related/teaser", "related article link"}
+	vRelatedHd  = verdict{"related/heading", "related articles"}
+	vGallery    = verdict{"gallery/counter", "gallery counter or control"}
+	vCredit     = verdict{"credit/text", "photo credit"}
+	vAd         = verdict{"ad/text", "advertisement label"}
+	vCookie     = verdict{"cookie/text", "cookie notice"}
+	vTags       = verdict{"tags/text", "tag list"}
+	vBio        = verdict{"bio/text", "author bio"}
+	vByline     = verdict{"meta/byline", "byline or date line"}
+	vChrome     = verdict{"chrome/text", "page control"}
+	vAbout      = verdict{"about/company", "about-the-company boilerplate"}
+	vTeaser     = verdict{"teaser/repeat", "teaser repeating the article's start"}
+	vBreadcrumb = verdict{"nav/breadcrumbs", "breadcrumbs"}
+)
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + s) }
+
+var (
+	// commentHeadingRe matches the heading or count line that opens a comment section.
+	commentHeadingRe = re(`^(?:` +
+		`[{(\[]?\s*(?:\d[\d,.]*|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:comments?|responses?|replies|reactions|thoughts|opinions|comentários|comentarios|kommentare|commentaires)\b.{0,120}` +
+		`|(?:reader(?:s'?)?\s+|user\s+|visitor\s+)?(?:comments?|responses|reactions|discussion|trackbacks?|pingbacks?|comentários|comentarios|kommentare|commentaires)(?:\s*[(\[]?\d+[)\]]?)?\s*:?` +
+		`|(?:leave|post|add|write|submit|share|make|enter)\s+(?:a|an|your|new)?\s*(?:comment|reply|response|thoughts)\b.{0,60}` +
+		`|join the (?:discussion|conversation|debate)\b.{0,40}` +
+		`|what do you think\??|have your say.{0,30}|tell us what (?:you|YOU) think.{0,20}` +
+		`|comments are (?:closed|now closed|open)\.?|be the first to comment.{0,30}` +
+		`|(?:show|view|see|load|read) (?:all |the )?(?:\d+ )?comments?.{0,20}` +
+		`|(?:one|\d+) thoughts? on .{1,200}|\d+ responses to .{1,200}` +
+		`|post comment(?:\s*\(\+\))?|discuss this (?:article|story|post)` +
+		`)$`)
+
+	// widgetRe matches the controls of a comment widget, each a line of its own.
+	widgetRe = re(`^(?:notify of|inline feedbacks|view all comments|newest most voted|most voted|newest|oldest|guest|login|log in|sign in to comment|cancel reply|reply|report|flag|like|dislike|` +
+		`log in to reply|you must be logged in to post a comment\.?|your email address will not be published\.?.{0,60}|required fields are marked.{0,10}|` +
+		`save my name, email, and website in this browser for the next time i comment\.?|notify me of (?:follow-up comments|new posts|new comments).{0,60}|` +
+		`this site uses akismet to reduce spam\.?.{0,80}|name\s*\*?|email\s*\*?|website|comment\s*\*?|sort by.{0,20}|\d+ comments?|comments?\s*\(\d+\)|` +
+		`(?:\d+\s+)?(?:upvotes?|downvotes?|likes?|replies|points?)|permalink|edit|delete|posted by:?|anonymous)$`)
+
+	// strongWidgetRe are widget lines that alone say a comment section starts.
+	strongWidgetRe = re(`^(?:notify of|inline feedbacks|view all comments|newest most voted|cancel reply|you must be logged in to post a comment\.?|your email address will not be published\.?.{0,60}|save my name, email, and website in this browser for the next time i comment\.?|this site uses akismet to reduce spam\.?.{0,80})$`)
+
+	searchRe = re(`^(?:search|search for:?|search\s*(?:…|\.\.\.)|close this search box\.?|close search|open search|submit search|search this (?:site|website|blog)|search the (?:site|website|archive)|type (?:your search|to search|here to search).{0,30}|press (?:enter|return) to search.{0,30}|what are you looking for\??|start typing.{0,30}|suche|buscar|pesquisar|rechercher)$`)
+
+	shareVocab = map[string]bool{
+		"share": true, "shares": true, "shared": true, "sharing": true, "tweet": true, "pin": true,
+		"pint": true, "email": true, "e": true, "mail": true, "print": true, "copy": true,
+		"link": true, "url": true, "whatsapp": true, "facebook": true, "twitter": true, "x": true,
+		"linkedin": true, "pinterest": true, "reddit": true, "telegram": true, "messenger": true,
+		"tumblr": true, "flipboard": true, "pocket": true, "sms": true, "threads": true,
+		"bluesky": true, "mastodon": true, "on": true, "this": true, "article": true,
+		"story": true, "post": true, "via": true, "save": true, "it": true, "the": true,
+		"page": true, "with": true, "your": true, "friends": true, "gmail": true, "viber": true,
+		"line": true, "vk": true, "weibo": true, "wechat": true, "instagram": true, "youtube": true,
+		"compartir": true, "compartilhar": true, "teilen": true, "partager": true, "condividi": true,
+		"comments": true, "comment": true, "to": true, "or": true, "and": true, "more": true,
+		"options": true, "social": true, "media": true, "tiktok": true, "copied": true, "google": true,
+	}
+	shareNetworks = map[string]bool{
+		"whatsapp": true, "facebook": true, "twitter": true, "linkedin": true, "pinterest": true,
+		"reddit": true, "telegram": true, "messenger": true, "tumblr": true, "flipboard": true,
+		"pocket": true, "tweet": true, "share": true, "email": true, "print": true, "bluesky": true,
+		"mastodon": true, "threads": true, "compartir": true, "compartilhar": true, "teilen": true,
+		"partager": true, "condividi": true,
+	}
+
+	// ctaStartRe matches a sentence that invites the reader to do something.
+	ctaStartRe   = re(`^(?:sign up|signup|sign-up|subscribe|register|join|follow|like us|click|tap|download|get|receive|want|don't miss|do not miss|never miss|stay (?:up to date|informed|in the know|connected|updated)|keep up|be the first|enter your email|support|start your day|there's plenty more|let our|need more|for more|to get|to receive|to subscribe|to sign up|to read more|read more|find out more|check out|listen to|watch|sign in|log in|already a subscriber|become a|try|give|make a|help us|we rely|if you (?:like|enjoy|value|appreciate))\b`)
+	newsletterRe = re(`\b(?:newsletters?|inbox|e-?mail(?:s)?|alerts|digest|briefing|bulletin|updates)\b`)
+	subscribeRe  = re(`\b(?:sign(?:ing)?[ -]?up|subscrib(?:e|ing|ed)|register|delivered)\b`)
+	inboxRe      = re(`delivered (?:straight |directly |right |free |daily |weekly )?(?:to|into|through|in) (?:your|their) (?:inbox|letterbox|mailbox|door)|meet your inbox|in your inbox|to your inbox`)
+	magazineRe   = re(`\b(?:magazine|issues? for|print edition|digital edition|subscription)\b`)
+	followRe     = re(`\bfollow (?:us|him|her|them|me|@\w+|\w+ \w+ on|\w+ on)\b|\blike us on\b|\bjoin (?:us|our)\b.{0,60}\b(?:forums?|community|discord|group|facebook|conversation|channel|mailing list)\b|\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}(?:at|on twitter|via)\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b|\bon (?:twitter|facebook|instagram|x) @\w+`)
+	donateRe     = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
+	appRe        = re(`\b(?:click here|tap here|download (?:the|our) (?:\w+ ){0,3}app|get the (?:\w+ ){0,4}app|install (?:the|our) app)\b`)
+
+	bareCTARe = re(`^(?:breaking news emails|newsletters?|sign up|sign up now|sign up for free|subscribe|subscribe now|subscribe today|subscribe here|join now|join today|donate|donate now|support us|get the app|download the app|follow us|follow|like us on facebook|become a member|register|register now|sign in|log in|log out|my account|sign up for our newsletter|get our newsletter|email address|your email|enter your email(?: address)?|submit|go|invalid email|thank you for subscribing!?|you're all set!?|privacy policy|terms of (?:use|service)|unsubscribe at any time\.?)$`)
+
+	relatedPat       = `(?:related(?: articles?| stories| story| coverage| content| posts?| reading| news| links?| video| topics)?|read more|read also|also read|also see|more reading|see also|see more|recommended(?: reading| for you)?|watch|watch now|listen|more on this(?: story)?|more from [^:]{1,40}|don'?t miss|do not miss|must read|trending(?: now)?|you may also like|you might also like|editor'?s picks?|read next|up next|next up|further reading|more|more news|more stories|most popular|most read|in case you missed it|icymi|top stories|latest news|latest stories|popular stories|leia também|leia mais|veja também|lee también|lea también|lire aussi|à lire aussi|mehr zum thema|lesen sie auch|weiterlesen|ver también|vea también|ler também|more coverage|related coverage|keep reading|what to read next|you may have missed|around the web|from the web|sponsored stories|promoted stories|recommended stories|more videos|more like this|the latest|latest)`
+	relatedLineRe    = re(`^` + relatedPat + `\s*(?:[:：|»>–—-]|\.\.\.|…)\s*\S.*$`)
+	relatedHeadingRe = re(`^` + relatedPat + `\s*[.:：…]?\s*(?:\.\.\.)?$`)
+
+	galleryRe = re(`^(?:(?:image|photo|picture|slide|foto|imagem|bild|figure|gallery|video)\s*)?\d+\s*(?:of|/|de|von|sur|di|из)\s*\d*$|^(?:\d+\s*)?(?:photos?|images|pictures|slides|fotos)$|^(?:view|see|open|launch|browse) (?:the )?(?:all \d+ |\d+ )?(?:photos|images|gallery|slideshow|pictures)$|^(?:caption|close|hide caption|toggle caption|show caption|expand|enlarge(?: this)? image|previous|next|prev|previous image|next image|back to (?:the )?(?:gallery|article|slideshow)|full ?screen|exit full ?screen|play|pause|replay|skip|gallery|slideshow|image \d+ of)$`)
+
+	creditRe = re(`^\(?\s*(?:` +
+		`(?:photo|photograph|photography|image|picture|foto|illustration|graphic|video|credit|image credit|photo credit|image source|courtesy|crédito|créditos|imagem|bild|quelle|source|photos|images|credits?|artwork|main image|top image|header image|lead image|featured image|cover image)s?\s*(?:credits?)?\s*(?::|：|by\b|—|–|-)\s*.{1,120}` +
+		`|©\s*.{1,100}|\(c\)\s*.{1,100}|copyright\s+.{1,100}|image copyright\s+.{1,80}|picture copyright\s+.{1,80}|getty(?: images)?(?: for .{1,40})?` +
+		`|.{1,80}\s*[/|]\s*(?:getty images?|getty|ap|reuters|afp|epa|epa-efe|shutterstock|istock(?:photo)?|ap photo|alamy|bloomberg|pa|pa images|pa wire|rex|rex features|rex/shutterstock|afp via getty images|zuma|zuma press|sipa|nurphoto|anadolu|the associated press|associated press|file|ap file|flickr|wikimedia commons|unsplash|pexels|contributor)` +
+		`|(?:ap|afp|reuters|epa|getty images|shutterstock|istock|alamy|ap photo)\s*(?:photo|file photo|images?)?(?:/.{1,60})?` +
+		`)\s*\)?$`)
+
+	adRe = re(`^(?:advertisement|advertisements|advert|adverts|ad|ads|advertising|sponsored|sponsored content|paid content|paid post|promoted|publicité|anzeige|werbung|publicidade|publicidad|pub|reklama|story continues below(?: advertisement)?|article continues below(?: advertisement)?|(?:the )?article continues (?:after|below) (?:the |this )?(?:advertisement|ad)|continue reading (?:the main story|below|after the ad)|scroll to continue with content|content continues below|media playback is unsupported on your device|this video can ?not be played|skip advertisement|remove ads|ad feedback|report (?:this )?ad|close ad|ad choices|adchoices|loading\.{0,3}|loading…)$`)
+
+	cookieRe = re(`^(?:we use cookies|this (?:web)?site uses cookies|our (?:web)?site uses cookies|by (?:continuing to use|using|browsing) (?:this|our) (?:web)?site|accept (?:all )?cookies|cookie (?:settings|policy|preferences|consent)|manage (?:cookies|consent|preferences)|we and our partners)\b`)
+
+	tagsRe = re(`^(?:tags?|tagged(?: with| as| in)?|topics?|filed (?:under|in)|categories|category|keywords|more about|related topics|see more on|mais sobre|etiquetas|schlagworte|schlagwörter|themen|mots-clés|sujets|argomenti|categorias)\s*[:：]\s*\S.*$`)
+
+	bioRe     = re(`^(?:[A-Z][\p{L}.'’-]+\s){1,4}(?:is|was|has been|joined|writes|covers|reports|edits)\b.{0,80}\b(?:reporter|writer|journalist|editor|correspondent|columnist|contributor|freelancer|freelance|author|producer|intern|fellow|blogger|critic|analyst|anchor|host|photographer|novelist|staff|team|newsroom|desk)\b`)
+	bioLineRe = re(`^(?:more (?:articles|stories|posts) (?:from|by) .{1,60}|view all (?:posts|articles|stories) by .{1,60}|see all (?:articles|stories|posts) by .{1,60}|more by .{1,60}|about the authors?:?.{0,60}|posts by .{1,60}|articles by .{1,60}|all articles by .{1,60})$`)
+
+	aboutHeadingRe = re(`^(?:about|über|acerca de|sobre|à propos de|a proposito di)\s+(?:the company|us|the author|the authors|[\p{Lu}\d&][\p{L}\d&.,'’ -]{0,60})\s*:?$`)
+	pressEndRe     = re(`^(?:#{3}|-30-|media contacts?:?.{0,80}|press contacts?:?.{0,80}|investor contacts?:?.{0,80}|for (?:further|more) information,? (?:please )?contact:?.{0,80}|source:\s*\S.{0,80}|view (?:original|source) content.{0,120}|forward-looking statements)$`)
+
+	chromeRe = re(`^(?:skip to (?:main )?content|skip to navigation|menu|main menu|open menu|close menu|toggle navigation|back to top|top|home|sign in|log in|log out|login|register|subscribe|my account|print|print this (?:article|page|story)|email|e-mail|share|share this|share this (?:article|story|post)|share on|comments|comment|read more|continue reading|load more|show more|read full (?:article|story)|see more|more|font size|text size|a\+|a-|listen|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|reading time:? .{1,20}|save|save (?:article|for later|story)|bookmark|follow|followed|unfollow|gift (?:this )?article|translate|audio|view comments|jump to comments|go to comments|report an error|report a (?:typo|correction)|suggest a correction|corrections?|feedback|close|×|✕|x|opens in new window|opens in a new window|external link|tl;dr)$`)
+)
+
+// byline and date lines
+
+var (
+	monthRe = `(?:jan(?:uary|vier|eiro|uar)?|feb(?:ruary|ruar)?|f[eé]v(?:rier|ereiro)?|mar(?:ch|s|[cç]o|z)?|m[äa]rz|apr(?:il)?|avr(?:il)?|abr(?:il)?|may|mai(?:o)?|mayo|jun(?:e|i|ho|io)?|juin|jul(?:y|i|ho|io)?|juil(?:let)?|aug(?:ust)?|ao[uû]t|ago(?:sto)?|sep(?:t(?:ember)?)?|set(?:embro)?|sept(?:embre)?|oct(?:ober|obre)?|out(?:ubro)?|okt(?:ober)?|nov(?:ember|embre|embro)?|dec(?:ember)?|d[eé]c(?:embre)?|dez(?:ember|embro)?|dic(?:iembre)?)\.?`
+	dayRe   = `(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|segunda|terça|quarta|quinta|sexta|sábado|domingo|(?:segunda|terça|quarta|quinta|sexta)-feira|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?`
+
+	// dateTokenRe matches one date or time expression.
+	dateTokenRe = re(`\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?|\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?|` + monthRe + `\s*\d{1,2}(?:st|nd|rd|th)?,?(?:\s*\d{4})?|\d{1,2}(?:st|nd|rd|th|º)?\.?\s*(?:de\s+)?` + monthRe + `(?:\s*(?:de\s+)?\d{4})?|` + monthRe + `\s+\d{4}|` + dayRe + `)(?:\b|$)`)
+	// dateWordRe are the words allowed around dates in a date line.
+	dateWordRe    = re(`^(?:updated|update|published|publish|posted|post|first|last|modified|created|date|dated|on|at|as|of|em|le|am|um|de|à|às|a|el|del|the|le|et|and|by|por|von|par|di|door|publicado|atualizado|actualizado|publié|mis|à|jour|veröffentlicht|aktualisiert|stand|edt|est|cdt|cst|pdt|pst|mdt|mst|utc|gmt|bst|cet|cest|ist|aest|et|pt|ct|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|yesterday|today|\d+|[ap]\.?m\.?|h|reviewed|fact|checked|written|reading|time|read|min|clock|local|time)$`)
+	bylineStartRe = re(`^(?:by|from|words by|written by|story by|text by|reporting by|por|von|par|di|door|de|publicado por|escrito por|texto)\s*:?\s+\S`)
+	dateLeadRe    = re(`^(?:updated|published|posted|first published|last updated|last modified|modified|created|date|dated|publicado(?: em)?|atualizado(?: em)?|actualizado|publié(?: le)?|mis à jour(?: le)?|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand)\b`)
+	nameWordRe    = re(`^(?:\p{Lu}[\p{L}'’.-]*|and|&|de|da|do|dos|das|van|von|der|den|la|le|del|di|du|bin|al|y|e|und|et|the|staff|reporter|writer|correspondent|editor|contributor|associated|press|wire|wires|news|agency|team|desk|service|services)$`)
+)
+
+// textVerdict classifies the collapsed text of one short block or line, without looking
+// at its neighbours. pos says where the block sits: near the start, in the body, or in the
+// tail (after the last long paragraph).
+func textVerdict(s string, pos position) verdict {
+	n := len(s)
+	if n == 0 || n > 600 {
+		return verdict{}
+	}
+	words := strings.Fields(s)
+	nw := len(words)
+	if nw <= 12 {
+		switch {
+		case searchRe.MatchString(s):
+			return vSearch
+		case adRe.MatchString(s):
+			return vAd
+		case galleryRe.MatchString(s):
+			return vGallery
+		case bareCTARe.MatchString(s):
+			return vNewsletter
+		case isShareLine(words):
+			return vShare
+		case strongWidgetRe.MatchString(s):
+			return vWidget
+		}
+	}
+	if nw <= 16 && creditRe.MatchString(s) && !endsSentence(s, words) {
+		return vCredit
+	}
+	if nw <= 20 && cookieRe.MatchString(s) {
+		return vCookie
+	}
+	if nw <= 40 && tagsRe.MatchString(s) {
+		return vTags
+	}
+	if nw <= 25 && relatedLineRe.MatchString(s) {
+		return vRelated
+	}
+	if nw <= 8 && relatedHeadingRe.MatchString(s) {
+		return vRelatedHd
+	}
+	if nw <= 30 && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
+		return vComment
+	}
+	if nw <= 24 && isBylineOrDate(s, words) {
+		return vByline
+	}
+	if nw <= 60 && hasCTA(s) {
+		return cta(s)
+	}
+	if pos != posBody && nw <= 80 && (bioRe.MatchString(s) || bioLineRe.MatchString(s)) {
+		return vBio
+	}
+	if nw <= 6 && chromeRe.MatchString(s) {
+		return vChrome
+	}
+	return verdict{}
+}
+
+// position is where a block sits in the article.
+type position int
+
+const (
+	posBody position = iota
+	posHead          // before the first long paragraph
+	posTail          // after the last long paragraph
+)
+
+// endsSentence reports whether s reads as a sentence of prose: several words ending in
+// a full stop after a lower-case word.
+func endsSentence(s string, words []string) bool {
+	if len(words) < 6 {
+		return false
+	}
+	last := words[len(words)-1]
+	if !strings.HasSuffix(last, ".") || strings.HasSuffix(last, "..") {
+		return false
+	}
+	r := []rune(strings.TrimSuffix(last, "."))
+	return len(r) > 1 && unicode.IsLower(r[0]) && unicode.IsLower(r[len(r)-1])
+}
+
+func isShareLine(words []string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	networks, unknown := 0, 0
+	for _, w := range words {
+		w = strings.ToLower(strings.Trim(w, ".,:;!|·•()[]\"'“”-–—/"))
+		if w == "" || isNumber(w) {
+			continue
+		}
+		if shareNetworks[w] {
+			networks++
+		}
+		if !shareVocab[w] {
+			unknown++
+		}
+	}
+	return networks >= 2 && unknown <= 1 || networks >= 1 && unknown == 0 && len(words) >= 2
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) && r != '.' && r != ',' && r != 'k' && r != 'K' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hasCTA reports whether a short block holds a sentence that asks the reader to sign up,
+// follow, donate or get an app.
+func hasCTA(s string) bool {
+	for _, sent := range sentences(s) {
+		sent = strings.TrimLeft(sent, " \"'“‘*•►▶→»>-–—")
+		if !ctaStartRe.MatchString(sent) && !strings.Contains(strings.ToLower(sent), "by subscribing") {
+			if followRe.MatchString(sent) && len(strings.Fields(sent)) <= 30 {
+				return true
+			}
+			continue
+		}
+		switch {
+		case subscribeRe.MatchString(sent) && (newsletterRe.MatchString(sent) || magazineRe.MatchString(sent)):
+			return true
+		case inboxRe.MatchString(sent):
+			return true
+		case followRe.MatchString(sent), donateRe.MatchString(sent), appRe.MatchString(sent):
+			return true
+		}
+	}
+	return false
+}
+
+// cta says which kind of call to action s is.
+func cta(s string) verdict {
+	switch {
+	case newsletterRe.MatchString(s) || inboxRe.MatchString(s) || magazineRe.MatchString(s):
+		return vNewsletter
+	case donateRe.MatchString(s):
+		return vDonate
+	case appRe.MatchString(s):
+		return vApp
+	default:
+		return vFollow
+	}
+}
+
+var sentenceEndRe = regexp.MustCompile(`[.!?…]["'”’)]*\s+`)
+
+// sentences splits s after sentence-ending punctuation.
+func sentences(s string) []string {
+	var out []string
+	for {
+		loc := sentenceEndRe.FindStringIndex(s)
+		if loc == nil {
+			break
+		}
+		out = append(out, s[:loc[1]])
+		s = s[loc[1]:]
+	}
+	if strings.TrimSpace(s) != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// isBylineOrDate reports whether s is only a byline and/or a date: "By Jane Doe",
+// "Updated Nov 19, 6:55 AM", "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …".
+func isBylineOrDate(s string, words []string) bool {
+	if strings.ContainsAny(s, "!?") || endsSentence(s, words) {
+		return false
+	}
+	byline := bylineStartRe.MatchString(s)
+	dates := dateTokenRe.FindAllStringIndex(s, -1)
+	lead := dateLeadRe.MatchString(s)
+	if !byline && len(dates) == 0 {
+		return false
+	}
+	// What is left after the dates, the separators and the date words must be names.
+	rest := dateTokenRe.ReplaceAllString(s, " ")
+	names, other := 0, 0
+	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("|;,:/()[]•·–—-", r)
+	}) {
+		w = strings.Trim(w, ".'\"“”")
+		switch {
+		case w == "":
+		case dateWordRe.MatchString(w):
+		case nameWordRe.MatchString(w):
+			names++
+		default:
+			other++
+		}
+	}
+	switch {
+	case byline:
+		return other <= 1 && names <= 8
+	case lead:
+		return other <= 2 && names <= 6
+	default:
+		// A bare date, perhaps with a name: "November 20, 2019", "Nov. 20, 2019, 9:28 AM UTC".
+		return other == 0 && names <= 4 && len(words) <= 12
+	}
+}
+
+// bylineOf returns the byline part of a byline-or-date line ("By Jane Doe" from
+// "By Jane Doe - 11/18/19 11:04 PM EST"), or "".
+func bylineOf(s string) string {
+	if !bylineStartRe.MatchString(s) {
+		return ""
+	}
+	cut := len(s)
+	if loc := dateTokenRe.FindStringIndex(s); loc != nil {
+		cut = loc[0]
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", ";", " · ", " • "} {
+		if i := strings.Index(s, sep); i > 0 && i < cut {
+			cut = i
+		}
+	}
+	b := strings.TrimRight(strings.TrimSpace(s[:cut]), ",|-–—:;·• ")
+	b = strings.TrimSuffix(strings.TrimSpace(b), " on")
+	b = strings.TrimSuffix(strings.TrimSpace(b), " Updated")
+	b = strings.TrimSuffix(strings.TrimSpace(b), " Published")
+	return strings.TrimSpace(b)
+}
+
+// dateOf returns the first date a byline-or-date line gives, or the zero time.
+func dateOf(s string) time.Time {
+	// Try the whole line without its lead words first, then each date expression.
+	candidates := []string{}
+	if loc := dateTokenRe.FindAllStringIndex(s, -1); len(loc) > 0 {
+		candidates = append(candidates, strings.Trim(s[loc[0][0]:loc[len(loc)-1][1]], " ,|;"))
+		for _, l := range loc {
+			candidates = append(candidates, s[l[0]:l[1]])
+		}
+	}
+	for _, c := range candidates {
+		if t, err := dateparse.ParseAny(c); err == nil && t.Year() > 1900 {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+var numberRe = regexp.MustCompile(`\d`)
