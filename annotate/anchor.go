@@ -14,6 +14,7 @@ package annotate
 import (
 	"errors"
 	"fmt"
+	"index/suffixarray"
 	"slices"
 	"sort"
 	"strings"
@@ -371,9 +372,10 @@ const (
 // text: folded rune i came from raw[src[i]:srcEnd[i]].
 type foldedText struct {
 	raw    string
-	s      string  // the folded text, for strings.Index
-	runes  []rune  // the folded runes
-	roff   []int32 // byte offset in s of each folded rune, plus len(s)
+	s      string             // the folded text
+	sa     *suffixarray.Index // of s, built by the first search
+	runes  []rune             // the folded runes
+	roff   []int32            // byte offset in s of each folded rune, plus len(s)
 	src    []int32
 	srcEnd []int32
 }
@@ -449,6 +451,18 @@ func newFoldedText(raw string) *foldedText {
 	return ft
 }
 
+// foldsAsItself reports whether s starts and ends with a character that folding neither
+// drops nor merges with its neighbours, so that wherever s occurs in a text, its folded
+// form occurs in the folded text at the corresponding place.
+func foldsAsItself(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	kept := func(r rune) bool {
+		return !unicode.IsSpace(r) && r != '\u00ad' && r != '\u200b' && r != '\u2060' && r != '\ufeff'
+	}
+	return s != "" && kept(first) && kept(last)
+}
+
 // foldedIndex returns the index of the first folded rune that starts at or after raw
 // byte offset p: where p falls in the folded text.
 func (ft *foldedText) foldedIndex(p int) int {
@@ -460,28 +474,30 @@ func (ft *foldedText) rawRange(s, e int) Position {
 	return Position{Start: int(ft.src[s]), End: int(ft.srcEnd[e-1])}
 }
 
-// indexAll returns the folded rune indices where pat occurs, overlapping ones included;
-// nil if there are more than limit (limit < 0: no limit).
+// indexAll returns the folded rune indices where pat occurs, overlapping ones included,
+// in order; nil if there are more than limit (limit < 0: no limit). The first call builds
+// a suffix array of the folded text, shared by every later search: each search then costs
+// O(len(pat) * log(len(text))) instead of a scan of the text.
 func (ft *foldedText) indexAll(pat []rune, limit int) []int {
 	if len(pat) == 0 {
 		return nil
 	}
-	p := string(pat)
-	var out []int
-	for from := 0; from <= len(ft.s)-len(p); {
-		k := strings.Index(ft.s[from:], p)
-		if k < 0 {
-			break
-		}
-		b := from + k
-		if limit >= 0 && len(out) == limit {
-			return nil
-		}
+	if ft.sa == nil {
+		ft.sa = suffixarray.New([]byte(ft.s))
+	}
+	n := -1
+	if limit >= 0 {
+		n = limit + 1
+	}
+	offs := ft.sa.Lookup([]byte(string(pat)), n)
+	if limit >= 0 && len(offs) > limit {
+		return nil
+	}
+	slices.Sort(offs)
+	out := make([]int, len(offs))
+	for i, b := range offs {
 		// Both strings are valid UTF-8, so b is a rune start in s.
-		i, _ := slices.BinarySearch(ft.roff, int32(b))
-		out = append(out, i)
-		_, size := utf8.DecodeRuneInString(ft.s[b:])
-		from = b + size
+		out[i], _ = slices.BinarySearch(ft.roff, int32(b))
 	}
 	return out
 }
@@ -838,17 +854,7 @@ func (a *anchorer) anchor(sel Selector) AnchorResult {
 	// candidates, so that an edited passage in its full context beats a copy of the quote
 	// elsewhere.
 	var pool []candidate
-	occ := Occurrences(raw, sel.Exact)
-	exact := make([]Position, len(occ))
-	for i, p := range occ {
-		exact[i] = Position{Start: p, End: p + len(sel.Exact)}
-	}
-	var folded []Position
-	for _, s := range a.ft.indexAll(c.q, -1) {
-		if p := a.ft.rawRange(s, s+len(c.q)); len(folded) == 0 || folded[len(folded)-1] != p {
-			folded = append(folded, p)
-		}
-	}
+	exact, folded := a.occurrences(c)
 	strong := false
 	for _, ps := range [][]Position{exact, folded} {
 		if cand, ok := a.pickOccurrence(c, ps); ok {
@@ -880,6 +886,32 @@ func (a *anchorer) anchor(sel Selector) AnchorResult {
 		return a.result(sel, best)
 	}
 	return AnchorResult{}
+}
+
+// occurrences returns the positions of the exact quote and of the folded quote in the
+// text, in order.
+func (a *anchorer) occurrences(c *quoteContext) (exact, folded []Position) {
+	raw, q := a.ft.raw, c.sel.Exact
+	at := a.ft.indexAll(c.q, -1)
+	for _, s := range at {
+		if p := a.ft.rawRange(s, s+len(c.q)); len(folded) == 0 || folded[len(folded)-1] != p {
+			folded = append(folded, p)
+		}
+	}
+	if !foldsAsItself(q) {
+		for _, p := range Occurrences(raw, q) {
+			exact = append(exact, Position{Start: p, End: p + len(q)})
+		}
+		return exact, folded
+	}
+	// Every exact occurrence is also a folded one, starting where it does.
+	for _, s := range at {
+		p := Position{Start: int(a.ft.src[s]), End: int(a.ft.src[s]) + len(q)}
+		if strings.HasPrefix(raw[p.Start:], q) && (len(exact) == 0 || exact[len(exact)-1] != p) {
+			exact = append(exact, p)
+		}
+	}
+	return exact, folded
 }
 
 // result labels an anchor by what it holds: the exact quote at the old offset, the exact

@@ -8,7 +8,8 @@ import (
 // FuzzAnchor states what must hold for any texts and any selector: Anchor never panics;
 // an anchor (any status but orphan) lies inside the new text on rune boundaries and is
 // not empty; its text equals the quote byte for byte unless its status is fuzzy; an exact
-// anchor is at the old offset; the score is in [0, 1]; and AnchorAll agrees with Anchor.
+// anchor is at the old offset; the score is in [0, 1]; AnchorAll agrees with Anchor; and
+// the occurrences the anchorer finds through its folded index are those Occurrences finds.
 // When start and end do not describe a valid range of oldText, oldText itself is used as
 // the quote, with no context and the given offsets, so malformed selectors (invalid UTF-8,
 // offsets out of range) are exercised too.
@@ -19,6 +20,20 @@ func FuzzAnchor(f *testing.F) {
 		sel, err := Describe(oldText, start, end)
 		if err != nil {
 			sel = Selector{Position: Position{Start: start, End: end}, Quote: Quote{Exact: oldText}}
+		}
+		// The anchorer finds exactly the occurrences Occurrences finds.
+		if sel.Exact != "" {
+			a := newAnchorer(newText)
+			exact, _ := a.occurrences(newQuoteContext(sel))
+			want := Occurrences(newText, sel.Exact)
+			if len(exact) != len(want) {
+				t.Fatalf("occurrences %v, Occurrences %v", exact, want)
+			}
+			for i, p := range exact {
+				if p.Start != want[i] || p.End != want[i]+len(sel.Exact) {
+					t.Fatalf("occurrences %v, Occurrences %v", exact, want)
+				}
+			}
 		}
 		got := Anchor(newText, sel)
 		if all := AnchorAll(newText, []Selector{sel, sel}); all[0] != got || all[1] != got {

@@ -62,7 +62,7 @@ type Size struct {
 	Text        int64 // plain text
 	RawHTML     int64 // raw HTML as stored (compressed)
 	CleanedHTML int64
-	Images      int64 // always 0 until images are stored
+	Images      int64 // stored images, each counted once
 }
 
 // trackingParams are query parameters that only identify a campaign or a
@@ -347,11 +347,18 @@ func (l *Library) ArticleSize(ctx context.Context, id int64) (Size, error) {
 			return err
 		}
 		// octet_length counts bytes of TEXT; length would count characters.
-		return tx.QueryRowContext(ctx, `
+		if err := tx.QueryRowContext(ctx, `
 			SELECT coalesce(sum(octet_length(text)), 0),
 				coalesce(sum(length(raw_html)), 0),
 				coalesce(sum(octet_length(cleaned_html)), 0)
-			FROM captures WHERE article_id = ?`, id).Scan(&s.Text, &s.RawHTML, &s.CleanedHTML)
+			FROM captures WHERE article_id = ?`, id).Scan(&s.Text, &s.RawHTML, &s.CleanedHTML); err != nil {
+			return err
+		}
+		// Each distinct image counts once for the article, however many captures show it.
+		return tx.QueryRowContext(ctx, `
+			SELECT coalesce(sum(size), 0) FROM images WHERE hash IN (
+				SELECT ci.hash FROM capture_images ci JOIN captures c ON c.id = ci.capture_id
+				WHERE c.article_id = ?)`, id).Scan(&s.Images)
 	})
 	if err != nil {
 		return Size{}, fmt.Errorf("size of article %d: %w", id, err)

@@ -135,6 +135,15 @@ func syncFile(path string) error {
 // Vacuum rebuilds the library file, returning the space of deleted articles
 // to the system. It holds the write lock while it runs.
 func (l *Library) Vacuum(ctx context.Context) error {
+	// Images are shared between captures by content, so deleting an article leaves the
+	// ones no other capture shows; they go here.
+	err := l.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM images WHERE hash NOT IN (SELECT hash FROM capture_images WHERE hash IS NOT NULL)`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("vacuum: drop unused images: %w", err)
+	}
 	if _, err := l.w.ExecContext(ctx, `VACUUM`); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}

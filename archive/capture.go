@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -44,26 +43,11 @@ type Capture struct {
 // and makes it current, creating the article if key is new. key is the
 // normalised requested URL (see NormalizeURL), or "file:…" / "text:<sha256>"
 // for local imports. Earlier captures are kept unchanged. c.ID, c.ArticleID
-// and c.CreatedAt are ignored; a zero c.FetchedAt means now.
+// and c.CreatedAt are ignored; a zero c.FetchedAt means now. Hooks
+// registered with OnCapture run in the same transaction; an error from one
+// saves nothing.
 func (l *Library) AddCapture(ctx context.Context, key string, c Capture) (articleID, captureID int64, err error) {
-	key = strings.TrimSpace(key)
-	if key == "" {
-		return 0, 0, errors.New("add capture: empty article key")
-	}
-	// Compress before taking the write lock.
-	raw, err := compress(c.RawHTML)
-	if err != nil {
-		return 0, 0, fmt.Errorf("add capture %s: %w", key, err)
-	}
-	err = l.Write(ctx, func(tx *sql.Tx) error {
-		var err error
-		articleID, captureID, err = l.addCapture(ctx, tx, key, c, raw)
-		return err
-	})
-	if err != nil {
-		return 0, 0, fmt.Errorf("add capture %s: %w", key, err)
-	}
-	return articleID, captureID, nil
+	return l.AddCaptureWithImages(ctx, key, c, nil, nil)
 }
 
 // addCapture does AddCapture's work inside tx; rawGz is c.RawHTML compressed.

@@ -236,3 +236,37 @@ func BenchmarkAddCapture(b *testing.B) {
 		}
 	}
 }
+
+func TestAddCaptureRunsHooks(t *testing.T) {
+	l := openTest(t)
+	ctx := context.Background()
+	var seen []string
+	refuse := errors.New("refused by hook")
+	l.OnCapture(func(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text string) error {
+		// The hook sees the new capture as current, inside the transaction.
+		var current int64
+		if err := tx.QueryRowContext(ctx, `SELECT current_capture_id FROM articles WHERE id = ?`, articleID).Scan(&current); err != nil {
+			return err
+		}
+		if current != captureID {
+			t.Errorf("hook: current capture %d, want %d", current, captureID)
+		}
+		seen = append(seen, text)
+		if text == "refuse" {
+			return refuse
+		}
+		return nil
+	})
+	if _, _, err := l.AddCapture(ctx, "text:1", Capture{Text: "accept"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.AddCapture(ctx, "text:2", Capture{Text: "refuse"}); !errors.Is(err, refuse) {
+		t.Errorf("AddCapture with a failing hook: err = %v, want %v", err, refuse)
+	}
+	if want := []string{"accept", "refuse"}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("hook saw %q, want %q", seen, want)
+	}
+	if _, err := l.ArticleByURL(ctx, "text:2"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("article refused by hook: err = %v, want ErrNotFound", err)
+	}
+}

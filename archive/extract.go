@@ -47,6 +47,7 @@ func Parse(page []byte) (*xhtml.Node, error) {
 // a removal can be undone by extracting again (see clean.Removal).
 func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted, error) {
 	removed := clean.Page(page, keep...)
+	body := clean.Body(page)
 	p := readability.NewParser()
 	// Classes stay on until cleaning has read them; they are dropped below, as
 	// readability would have done.
@@ -54,6 +55,16 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 	art, err := p.ParseAndMutate(page, pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("extract article: %w", err)
+	}
+	if art.Node == nil || clean.Misses(art.Node, body) {
+		// Readability went past the element the page marks as the article's body
+		// (typically for a short post above a long comment thread, or a page of
+		// pictures): look for the article in that element alone.
+		if body != nil {
+			if n := bodyArticle(body, pageURL); n != nil {
+				art.Node = n
+			}
+		}
 	}
 	if art.Node == nil {
 		return nil, ErrNoArticle
@@ -86,6 +97,24 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		return nil, ErrNoArticle
 	}
 	return e, nil
+}
+
+// bodyArticle runs readability on a document holding only body.
+func bodyArticle(body *xhtml.Node, pageURL *url.URL) *xhtml.Node {
+	root := &xhtml.Node{Type: xhtml.DocumentNode}
+	h := &xhtml.Node{Type: xhtml.ElementNode, Data: "html", DataAtom: atom.Html}
+	b := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
+	root.AppendChild(h)
+	h.AppendChild(&xhtml.Node{Type: xhtml.ElementNode, Data: "head", DataAtom: atom.Head})
+	h.AppendChild(b)
+	b.AppendChild(body)
+	p := readability.NewParser()
+	p.KeepClasses = true
+	art, err := p.ParseAndMutate(root, pageURL)
+	if err != nil {
+		return nil
+	}
+	return art.Node
 }
 
 // FromText turns plain text into an article: paragraphs are split on blank lines, and the

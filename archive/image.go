@@ -25,12 +25,14 @@ type CaptureImage struct {
 	Failure string
 }
 
-// addCaptureWithImages saves a capture and its images in one transaction.
-func (l *Library) addCaptureWithImages(ctx context.Context, key string, c Capture, imgs []images.Image, fails []images.Failure) (articleID, captureID int64, err error) {
+// AddCaptureWithImages is AddCapture for a capture that shows images: the stored images
+// and the failed ones are recorded with the capture, in the same transaction.
+func (l *Library) AddCaptureWithImages(ctx context.Context, key string, c Capture, imgs []images.Image, fails []images.Failure) (articleID, captureID int64, err error) {
 	key = strings.TrimSpace(key)
 	if key == "" {
 		return 0, 0, errors.New("add capture: empty article key")
 	}
+	// Compress before taking the write lock.
 	raw, err := compress(c.RawHTML)
 	if err != nil {
 		return 0, 0, fmt.Errorf("add capture %s: %w", key, err)

@@ -196,7 +196,7 @@ func (s *Saver) store(ctx context.Context, key string, c Capture, art *Cleaned, 
 	c.CleanedHTML, c.Text, c.WordCount = art.HTML, art.Text, art.WordCount
 	c.Title, c.Byline, c.SiteName, c.Published = art.Title, art.Byline, art.SiteName, art.Published
 	c.Lang, c.Excerpt, c.LeadImage = art.Lang, art.Excerpt, art.LeadImage
-	aid, cid, err := s.lib.addCaptureWithImages(ctx, key, c, art.Images, art.Failures)
+	aid, cid, err := s.lib.AddCaptureWithImages(ctx, key, c, art.Images, art.Failures)
 	if err != nil {
 		return Saved{}, err
 	}

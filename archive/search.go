@@ -163,7 +163,14 @@ type term struct {
 func ftsQuery(q string) string {
 	var terms []term
 	negateNext := false // after a bare NOT
-	rs := []rune(q)
+	// Control characters separate words: FTS5 reads a NUL as the end of
+	// the query, which would leave a quoted string unterminated.
+	rs := []rune(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q))
 	for i := 0; i < len(rs); {
 		switch {
 		case unicode.IsSpace(rs[i]):
@@ -253,7 +260,9 @@ func ftsQuery(q string) string {
 			parts[i] = "(" + parts[i] + ")"
 		}
 	}
-	out := strings.Join(parts, " ")
+	// Explicit AND: FTS5 joins only bare phrases implicitly, so a group in
+	// parentheses followed by a phrase would be a syntax error.
+	out := strings.Join(parts, " AND ")
 	if len(nots) > 0 {
 		out = "(" + out + ")"
 		for _, n := range nots {

@@ -15,32 +15,35 @@ func TestFTSQuery(t *testing.T) {
 		in, want string
 	}{
 		{"climate", `"climate"`},
-		{"climate change", `"climate" "change"`},
+		{"climate change", `"climate" AND "change"`},
 		{`"climate change"`, `"climate change"`},
 		{`"climate change`, `"climate change"`}, // unclosed phrase
 		{"clim*", `"clim"*`},
 		{`"new yor"*`, `"new yor"*`},
 		{"c++", `"c++"`},
 		{"it's", `"it's"`},
-		{`say"hi"`, `"say" "hi"`},
+		{`say"hi"`, `"say" AND "hi"`},
 		{"-", ``},
 		{"- -- ***", ``},
 		{"", ``},
-		{"cats AND dogs", `"cats" "dogs"`},
+		{"cats AND dogs", `"cats" AND "dogs"`},
 		{"cats OR dogs", `("cats" OR "dogs")`},
-		{"pets cats OR dogs OR fish", `"pets" ("cats" OR "dogs" OR "fish")`},
+		{"pets cats OR dogs OR fish", `"pets" AND ("cats" OR "dogs" OR "fish")`},
+		{"a OR b c", `("a" OR "b") AND "c"`},
 		{"OR cats OR", `"cats"`},
-		{"or and not", `"or" "and" "not"`},
+		{"or and not", `"or" AND "and" AND "not"`},
 		{"cats NOT dogs", `("cats") NOT "dogs"`},
 		{`cats NOT "hot dogs"`, `("cats") NOT "hot dogs"`},
 		{"NOT", ``},
 		{"cats -dogs", `("cats") NOT "dogs"`},
 		{`cats -"hot dogs" -fish*`, `("cats") NOT "hot dogs" NOT "fish"*`},
 		{"-dogs", ``}, // nothing to subtract from
-		{"NEAR(a b)", `"NEAR(a" "b)"`},
-		{"title:foo ^bar {x}", `"title:foo" "^bar" "{x}"`},
+		{"NEAR(a b)", `"NEAR(a" AND "b)"`},
+		{"title:foo ^bar {x}", `"title:foo" AND "^bar" AND "{x}"`},
 		{"e-mail", `"e-mail"`},
 		{"café", `"café"`},
+		{"0\x00", `"0"`},
+		{"a\tb\nc\x00d", `"a" AND "b" AND "c" AND "d"`},
 	}
 	for _, tt := range tests {
 		if got := ftsQuery(tt.in); got != tt.want {
@@ -133,6 +136,8 @@ func TestSearchSyntax(t *testing.T) {
 		{"c++", []string{"cpp"}},
 		{"it's", []string{"cpp"}},
 		{"fox OR cats", []string{"phrase", "dogs"}},
+		{"fox OR cats together", []string{"dogs"}},
+		{"lazy fox OR cats", []string{"phrase"}},
 		{"dog -fox", []string{"shuffled"}},
 		{"dogs AND cats", []string{"dogs"}},
 		{"brown -", []string{"phrase", "shuffled"}},
@@ -155,6 +160,8 @@ func TestSearchSyntax(t *testing.T) {
 		{"a OR", []string{"shuffled"}},
 		{"dog NOT fox", []string{"shuffled"}},
 		{"+", nil},
+		{"\x00", nil},
+		{"fox\x00", []string{"phrase"}},
 	}
 	for _, tt := range tests {
 		got := searchKeys(t, l, ids, tt.query)
@@ -294,7 +301,7 @@ func TestSetAnnotationIndexRepairs(t *testing.T) {
 // FuzzSearch states the property that whatever a user types, Search does
 // not fail.
 func FuzzSearch(f *testing.F) {
-	for _, seed := range []string{`"c++"`, "it's", "-", "AND", `a OR -"b c"* NOT`, "NEAR(a b, 2)", `"""`, "\x00", "col:x^y", "\xff\xfe"} {
+	for _, seed := range []string{`"c++"`, "it's", "-", "AND", `a OR -"b c"* NOT`, "NEAR(a b, 2)", `"""`, "\x00", "col:x^y", "\xff\xfe", "0\x00", "0 OR 0 0"} {
 		f.Add(seed)
 	}
 	l := openTest(f)

@@ -184,6 +184,15 @@ func nest(text string, segs []segment, refs []refAt) []token {
 		for j < len(stack) && slices.Contains(sg.spans, stack[j]) {
 			j++
 		}
+		// Code stays innermost: a span opening inside it closes it first.
+		if n := len(stack); j == n && n > 0 && stack[n-1].kind == spanCode {
+			for _, s := range sg.spans {
+				if s.kind != spanCode && !slices.Contains(stack, s) {
+					j = n - 1
+					break
+				}
+			}
+		}
 		for k := len(stack) - 1; k >= j; k-- {
 			toks = append(toks, token{kind: tokClose, span: stack[k]})
 		}

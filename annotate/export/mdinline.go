@@ -133,11 +133,12 @@ func mdDropEmpty(toks []token) []token {
 	return toks
 }
 
-// mdMergeText joins neighbouring plain text tokens.
+// mdMergeText joins neighbouring text tokens. The text of a code span stands between its
+// open and close tokens, so it never has a text neighbour.
 func mdMergeText(toks []token) []token {
-	out := toks[:0]
-	for i, t := range toks {
-		if n := len(out); t.kind == tokText && n > 0 && out[n-1].kind == tokText && !isCodeText(toks, i) {
+	out := make([]token, 0, len(toks))
+	for _, t := range toks {
+		if n := len(out); t.kind == tokText && n > 0 && out[n-1].kind == tokText {
 			out[n-1].text += t.text
 			continue
 		}
@@ -173,7 +174,12 @@ func mdTokenOut(toks []token, i int, ctx mdContext) string {
 			return ""
 		}
 		lineStart := (i == 0 && ctx.lineStart) || (i > 0 && toks[i-1].kind == tokBreak && !ctx.table && !ctx.heading)
-		return mdEscape(t.text, lineStart, ctx.table)
+		s := mdEscape(t.text, lineStart, ctx.table)
+		if i > 0 && toks[i-1].kind == tokRef && (s[0] == '(' || s[0] == ':') {
+			// "[^hl-1](…" or "[^hl-1]:" would read as a link or a definition.
+			s = "\\" + s
+		}
+		return s
 	case tokBreak:
 		switch {
 		case ctx.table:
@@ -425,7 +431,10 @@ func mdEscape(s string, lineStart, table bool) string {
 			if first || last || !isAlnum(p) || !isAlnum(n) {
 				sb.WriteByte('\\')
 			}
-		case '=', '~', '%':
+		case '~':
+			// GFM strikes through with a single '~' too.
+			sb.WriteByte('\\')
+		case '=', '%':
 			if first || last || s[i-1] == byte(r) {
 				sb.WriteByte('\\')
 			}

@@ -138,7 +138,16 @@ func (r *Reader) endGesture() {
 	if g != gestureSelect {
 		return
 	}
-	if r.before != [2]int{r.selStart, r.selEnd} && r.OnSelect != nil {
+	r.selected(r.before)
+}
+
+// selected calls OnSelect if the selection changed from before; moving an empty selection
+// is no change.
+func (r *Reader) selected(before [2]int) {
+	if before[0] == before[1] && r.selStart == r.selEnd || before == [2]int{r.selStart, r.selEnd} {
+		return
+	}
+	if r.OnSelect != nil {
 		r.OnSelect(r.selStart, r.selEnd)
 	}
 }
@@ -300,7 +309,7 @@ func (r *Reader) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyHome:
 		r.scrollTo(0)
 	case fyne.KeyEnd:
-		r.scrollTo(r.layout().height)
+		r.ScrollToFraction(1)
 	default:
 		if r.OnKey != nil {
 			r.OnKey(ev)
@@ -326,9 +335,7 @@ func (r *Reader) TypedShortcut(s fyne.Shortcut) {
 		if r.doc != nil {
 			before := [2]int{r.selStart, r.selEnd}
 			r.setSelection(0, len(r.doc.Text))
-			if before != [2]int{r.selStart, r.selEnd} && r.OnSelect != nil {
-				r.OnSelect(r.selStart, r.selEnd)
-			}
+			r.selected(before)
 		}
 		return
 	}

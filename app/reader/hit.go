@@ -17,7 +17,7 @@ func (r *Reader) OffsetAt(pos fyne.Position) int {
 	if r.doc == nil || len(l.textBlocks) == 0 {
 		return 0
 	}
-	bx := r.boxNear(pos.Y + r.scrollY)
+	bx := r.boxAt(pos.Y)
 	if bx == nil {
 		return len(r.doc.Text)
 	}
@@ -60,6 +60,7 @@ func (r *Reader) locate(off int) (*box, *line, int) {
 	if off < blocks[bi].Start {
 		off = blocks[bi].Start
 	}
+	r.ensure(bi, bi+1)
 	bx := l.blockBox(bi)
 	li := sort.Search(len(bx.lines), func(i int) bool { return bx.lines[i].start > off }) - 1
 	return bx, &bx.lines[max(li, 0)], off
@@ -91,6 +92,19 @@ func (r *Reader) prefix(src string, a *atom, off int) float32 {
 		return a.w
 	}
 	return r.styles.list[a.st].m.width(src[a.start:off])
+}
+
+// boxAt returns the box at widget y, laid out, or the nearer of the two around a gap; nil
+// below the last box.
+func (r *Reader) boxAt(wy float32) *box {
+	for range 8 {
+		bx := r.boxNear(wy + r.scrollY)
+		if bx == nil || bx.laid {
+			return bx
+		}
+		r.ensure(bx.doc, bx.doc+1)
+	}
+	return r.boxNear(wy + r.scrollY)
 }
 
 // boxNear returns the box at content y, or the nearer of the two around a gap; nil below
@@ -212,9 +226,9 @@ func (r *Reader) boundaryAtOrAfter(src string, a *atom, dx float32) (int, float3
 // text, of the character drawn there; ok is false when the pointer is over no character.
 func (r *Reader) charAt(pos fyne.Position) (bx *box, off int, ok bool) {
 	l := r.layout()
+	bx = r.boxAt(pos.Y)
 	y := pos.Y + r.scrollY
 	x := pos.X - l.colX
-	bx = r.boxNear(y)
 	if bx == nil || y < bx.y || y >= bx.y+bx.h {
 		return nil, 0, false
 	}
@@ -370,6 +384,7 @@ func (r *Reader) VisibleRange() (start, end int) {
 	if r.doc == nil || len(l.textBlocks) == 0 {
 		return 0, 0
 	}
+	r.ensureView()
 	top, bottom := r.scrollY, r.scrollY+r.Size().Height
 	start, end = -1, -1
 	for _, bi := range l.textBlocks[r.firstTextBlockFrom(top):] {
@@ -409,10 +424,19 @@ func (r *Reader) firstTextBlockFrom(y float32) int {
 	})
 }
 
-// ScrollToFraction scrolls to a fraction (0 to 1) of the scrollable height.
+// ScrollToFraction scrolls to a fraction (0 to 1) of the scrollable height. The height of
+// the part not read yet is estimated until it has been laid out, so the fraction is
+// approximate, except that 1 is the end.
 func (r *Reader) ScrollToFraction(f float32) {
-	l := r.layout()
-	r.scrollTo(min(max(f, 0), 1) * max(l.height-r.Size().Height, 0))
+	f = min(max(f, 0), 1)
+	for range 8 {
+		l := r.layout()
+		r.scrollTo(f * max(l.height-r.Size().Height, 0))
+		r.ensureView()
+		if f < 1 || r.scrollY >= r.lay.height-r.Size().Height-0.5 {
+			return
+		}
+	}
 }
 
 // Progress returns how far the reader has scrolled, from 0 at the top to 1 at the bottom;

@@ -6,7 +6,9 @@ import (
 	_ "image/gif" // image sizes of stored figures
 	_ "image/jpeg"
 	_ "image/png"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	_ "golang.org/x/image/webp"
@@ -50,6 +52,9 @@ type box struct {
 	lines []line
 	atoms []atom
 	table bool // lines are table cells: several may share a y
+	laid  bool // laid out; otherwise h is an estimate and there are no lines
+
+	gapAbove float32 // space between this box and the one above
 
 	indent   float32 // left edge of the text, from the column's left edge
 	quote    int
@@ -80,9 +85,9 @@ type docLayout struct {
 	boxes       []box
 	first       int // index of the box of Document.Blocks[0]
 	height      float32
-	textBlocks  []int // indices of the blocks that have text, in order
-	scrollBar   bool
-	markerStyle uint16
+	textBlocks  []int   // indices of the blocks that have text, in order
+	docTop      float32 // where the document's blocks start, under the title block
+	avgChar     float32 // average width of a character of body text, in ems
 }
 
 // blockBox returns the box of document block i.
@@ -188,67 +193,229 @@ func (r *Reader) newFlow(src string, k styleKey, leading, x0, x1 float32) flow {
 	return flow{st: r.styles, src: src, x0: x0, x1: x1, lineH: h, base: (h-m.height)/2 + m.ascent, textH: m.height, tabW: 4 * m.space}
 }
 
-// buildLayout lays the title block and every block of the document out for a widget width.
+// buildLayout lays out the title block for a widget width and places the blocks of the
+// document at estimated heights; blocks are laid out for real when they come near the view
+// or an offset in them is asked for (see ensure), so that opening a long article measures
+// only the words on its first screen.
 func (r *Reader) buildLayout(width float32) *docLayout {
 	em := r.textSize
 	body := r.styles.list[r.styles.get(styleKey{size: em})].m
 	avg := body.width(sampleText) / float32(len(sampleText))
-	l := &docLayout{width: width, em: em}
+	l := &docLayout{width: width, em: em, avgChar: avg / em}
 	l.colW = min(float32(measureChars)*avg, width-2*max(sidePad*em, 16))
 	l.colW = max(l.colW, 10*avg)
 	l.colX = float32(int((width - l.colW) / 2))
-	l.markerStyle = r.styles.get(styleKey{size: em})
 
 	y := topPad * em
 	y = r.layoutTitle(l, y)
 	l.first = len(l.boxes)
+	l.docTop = y
 	if r.doc == nil {
 		l.height = y + bottomPad*em
 		return l
 	}
 	blocks := r.doc.Blocks
 	l.boxes = append(l.boxes, make([]box, len(blocks))...)
-	prev := -1
-	for i := 0; i < len(blocks); {
+	for i := range blocks {
 		b := &blocks[i]
 		if b.End > b.Start {
 			l.textBlocks = append(l.textBlocks, i)
 		}
-		if prev >= 0 {
-			y += gap(&blocks[prev], b) * em
-		} else if l.first > 0 {
-			y += 1.6 * em
-		}
-		if b.Kind == doc.TableRow {
-			j := i + 1
-			for j < len(blocks) && blocks[j].Kind == doc.TableRow && blocks[j].Quote == b.Quote && blocks[j].Depth == b.Depth {
-				j++
-			}
-			y = r.layoutTable(l, i, j, y)
-			for k := i + 1; k < j; k++ {
-				l.textBlocks = append(l.textBlocks, k)
-			}
-			prev, i = j-1, j
-			continue
-		}
 		bx := l.blockBox(i)
-		*bx = box{doc: i, kind: b.Kind, src: r.doc.Text, inDoc: true, y: y, quote: b.Quote}
-		r.layoutBlock(l, bx, b)
+		*bx = box{doc: i, kind: b.Kind, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote}
+		switch {
+		case i > 0:
+			bx.gapAbove = gap(&blocks[i-1], b) * em
+		case l.first > 0:
+			bx.gapAbove = 1.6 * em
+		}
+		bx.h = r.estimate(l, b)
+	}
+	l.reflow()
+	return l
+}
+
+// estimate guesses the height of a block not laid out yet from its length.
+func (r *Reader) estimate(l *docLayout, b *doc.Block) float32 {
+	em := r.textSize
+	indent := float32(b.Quote)*quoteStep*em + float32(b.Depth)*listStep*em
+	width := max(l.colW-indent, em)
+	switch b.Kind {
+	case doc.Rule:
+		return 1
+	case doc.Image:
+		if b.Width > 0 && b.Height > 0 {
+			w := min(float32(b.Width), width)
+			return min(float32(b.Height)*w/float32(b.Width), max(l.colW*0.9, 12*em))
+		}
+		return width * 9 / 16
+	}
+	key, leading := r.styleFor(b)
+	lineH := float32(int(key.size*leading + 0.5))
+	charW := l.avgChar * key.size
+	text := r.doc.Text[b.Start:b.End]
+	var lines, pad float32
+	switch b.Kind {
+	case doc.Code:
+		charW *= 1.2
+		width -= 2 * codePadH * em
+		pad = 2 * codePadV * em
+		for _, ln := range strings.Split(text, "\n") {
+			lines += float32(int(float32(utf8.RuneCountInString(ln))*charW/width) + 1)
+		}
+	case doc.TableRow:
+		lines, pad = 1, 2*cellPadV*em
+	default:
+		lines = float32(int(float32(utf8.RuneCountInString(text))*charW/width) + 1)
+	}
+	return lines*lineH + pad
+}
+
+// reflow places the boxes of the document one under the other.
+func (l *docLayout) reflow() {
+	y := l.docTop
+	for i := l.first; i < len(l.boxes); i++ {
+		bx := &l.boxes[i]
+		y += bx.gapAbove
+		bx.y = y
 		y += bx.h
-		prev = i
-		i++
 	}
 	// Quote bars run on through the gap to the next block of the same quote.
-	for i := range blocks {
-		bx := l.blockBox(i)
-		bx.barH = bx.h
-		if i+1 < len(blocks) && blocks[i+1].Quote > 0 {
-			bx.barNext = blocks[i+1].Quote
-			bx.barH = l.blockBox(i+1).y - bx.y
+	for i := l.first; i < len(l.boxes); i++ {
+		bx := &l.boxes[i]
+		bx.barH, bx.barNext = bx.h, 0
+		if i+1 < len(l.boxes) && l.boxes[i+1].quote > 0 {
+			bx.barNext = l.boxes[i+1].quote
+			bx.barH = l.boxes[i+1].y - bx.y
 		}
 	}
-	l.height = y + bottomPad*em
-	return l
+	l.height = y + bottomPad*l.em
+}
+
+// ensure lays out the document blocks lo to hi-1 that are not laid out yet (with the
+// whole of any table they are in). The box at the top of the view keeps its place on
+// screen: blocks above it that change height move the scroll offset by as much.
+func (r *Reader) ensure(lo, hi int) {
+	l := r.layout()
+	if r.doc == nil {
+		return
+	}
+	lo, hi = max(lo, 0), min(hi, len(r.doc.Blocks))
+	var anchor, anchorY float32 = -1, 0
+	changed := false
+	for i := lo; i < hi; i++ {
+		if l.blockBox(i).laid {
+			continue
+		}
+		if !changed {
+			if a := r.topBox(); a >= 0 {
+				anchor, anchorY = float32(a), l.boxes[a].y
+			}
+			changed = true
+		}
+		r.layoutAt(l, i)
+	}
+	if !changed {
+		return
+	}
+	l.reflow()
+	if anchor >= 0 {
+		if dy := l.boxes[int(anchor)].y - anchorY; dy != 0 {
+			r.scrollY = r.clampScroll(r.scrollY + dy)
+			if !r.updating {
+				r.changed(pending{})
+			}
+		}
+	}
+}
+
+// topOffset returns the offset of the first line wholly in view when scrolled to y,
+// without laying anything out.
+func (l *docLayout) topOffset(y float32) int {
+	boxes := l.boxes
+	for i := sort.Search(len(boxes), func(i int) bool { return boxes[i].y+boxes[i].h > y }); i < len(boxes); i++ {
+		bx := &boxes[i]
+		if !bx.inDoc {
+			continue
+		}
+		for k := range bx.lines {
+			if bx.y+bx.lines[k].y >= y-0.5 {
+				return bx.lines[k].start
+			}
+		}
+		if !bx.laid {
+			return -1
+		}
+	}
+	return -1
+}
+
+// topBox returns the index of the first box not wholly above the view, or -1.
+func (r *Reader) topBox() int {
+	boxes := r.lay.boxes
+	i := sort.Search(len(boxes), func(i int) bool { return boxes[i].y+boxes[i].h > r.scrollY })
+	if i == len(boxes) {
+		return -1
+	}
+	return i
+}
+
+// ensureRange lays out the blocks that meet content y from top to bottom.
+func (r *Reader) ensureRange(top, bottom float32) {
+	l := r.layout()
+	for range 64 {
+		boxes := l.boxes
+		i := sort.Search(len(boxes), func(i int) bool { return boxes[i].y+boxes[i].h > top })
+		lo, hi := -1, -1
+		for ; i < len(boxes) && boxes[i].y < bottom; i++ {
+			if boxes[i].doc >= 0 && !boxes[i].laid {
+				if lo < 0 {
+					lo = boxes[i].doc
+				}
+				hi = boxes[i].doc + 1
+			}
+		}
+		if lo < 0 {
+			return
+		}
+		before := r.scrollY
+		r.ensure(lo, hi)
+		// The view may have moved to keep its top in place; follow it.
+		top += r.scrollY - before
+		bottom += r.scrollY - before
+	}
+}
+
+// ensureView lays out the blocks in view and those within half a view above and below.
+func (r *Reader) ensureView() {
+	h := r.Size().Height
+	r.ensureRange(r.scrollY-h/2, r.scrollY+h*1.5)
+}
+
+// layoutAt lays out document block i.
+func (r *Reader) layoutAt(l *docLayout, i int) {
+	blocks := r.doc.Blocks
+	b := &blocks[i]
+	if b.Kind == doc.TableRow {
+		lo, hi := i, i+1
+		for lo > 0 && sameTable(&blocks[lo-1], b) {
+			lo--
+		}
+		for hi < len(blocks) && sameTable(&blocks[hi], b) {
+			hi++
+		}
+		r.layoutTable(l, lo, hi)
+		return
+	}
+	bx := l.blockBox(i)
+	keep := *bx
+	*bx = box{doc: i, kind: b.Kind, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote,
+		y: keep.y, gapAbove: keep.gapAbove, laid: true}
+	r.layoutBlock(l, bx, b)
+}
+
+func sameTable(a, b *doc.Block) bool {
+	return a.Kind == doc.TableRow && b.Kind == doc.TableRow && a.Quote == b.Quote && a.Depth == b.Depth
 }
 
 const sampleText = "the quick brown fox jumps over a lazy dog, and then some of it was said again. "
@@ -307,7 +474,7 @@ func (r *Reader) layoutTitle(l *docLayout, y float32) float32 {
 		if text == "" {
 			return
 		}
-		bx := box{doc: -1, src: text, y: y, href: href}
+		bx := box{doc: -1, src: text, y: y, href: href, laid: true}
 		t := tokenizer{st: r.styles, src: text}
 		ps := t.prose([]span{{start: 0, end: len(text), key: k}})
 		f := r.newFlow(text, k, leading, 0, l.colW)
@@ -335,7 +502,7 @@ func (r *Reader) layoutTitle(l *docLayout, y float32) float32 {
 		return y
 	}
 	y += 1.1 * em
-	l.boxes = append(l.boxes, box{doc: -1, rule: true, y: y, h: 1})
+	l.boxes = append(l.boxes, box{doc: -1, rule: true, y: y, h: 1, laid: true})
 	return y + 1
 }
 
@@ -407,6 +574,7 @@ func (r *Reader) layoutImage(l *docLayout, bx *box, b *doc.Block) {
 	}
 	ib := &imageBox{res: info.res, w: dw, x: bx.indent + (maxW-dw)/2}
 	bx.img = ib
+	bx.inDoc = false
 	if info.res == nil {
 		alt := b.Alt
 		if alt == "" {
@@ -432,7 +600,7 @@ func (r *Reader) layoutImage(l *docLayout, bx *box, b *doc.Block) {
 
 // layoutTable lays out the rows blocks[i:j] of one table in shared columns: at their
 // natural widths when they fit, otherwise narrowed, with long cells wrapped.
-func (r *Reader) layoutTable(l *docLayout, i, j int, y float32) float32 {
+func (r *Reader) layoutTable(l *docLayout, i, j int) {
 	em := r.textSize
 	blocks := r.doc.Blocks
 	b0 := &blocks[i]
@@ -513,7 +681,8 @@ func (r *Reader) layoutTable(l *docLayout, i, j int, y float32) float32 {
 		bi := i + k
 		b := &blocks[bi]
 		bx := l.blockBox(bi)
-		*bx = box{doc: bi, kind: b.Kind, src: r.doc.Text, inDoc: true, y: y, quote: b.Quote, indent: indent, table: true, rowRule: true}
+		*bx = box{doc: bi, kind: b.Kind, src: r.doc.Text, inDoc: true, quote: b.Quote, indent: indent, table: true, rowRule: true,
+			y: bx.y, gapAbove: bx.gapAbove, laid: true}
 		key, leading := r.styleFor(b)
 		f := r.newFlow(r.doc.Text, key, leading, 0, 0)
 		x := indent
@@ -527,7 +696,5 @@ func (r *Reader) layoutTable(l *docLayout, i, j int, y float32) float32 {
 		}
 		bx.lines, bx.atoms = f.lines, f.atoms
 		bx.h = rowH + cellPadV*em
-		y += bx.h
 	}
-	return y
 }

@@ -63,7 +63,8 @@ type Reader struct {
 	// OnLink is called with the address of a link the reader clicked.
 	OnLink func(href string)
 	// OnSelect is called when a mouse gesture (click, drag, double or triple click) or
-	// select-all changes the selection; start == end means nothing is selected.
+	// select-all has changed the selection, once the mouse button is up; start == end means
+	// nothing is selected any more.
 	OnSelect func(start, end int)
 	// OnHighlightTapped is called when a highlight is clicked with nothing selected.
 	OnHighlightTapped func(id string)
@@ -115,7 +116,8 @@ type Reader struct {
 	clicks     int
 	focused    bool
 
-	pending pending
+	pending  pending
+	updating bool // the renderer is catching up
 }
 
 // pending says what changed since the renderer last looked.
@@ -223,8 +225,21 @@ func (r *Reader) layout() *docLayout {
 		w = 800
 	}
 	if r.lay == nil || r.lay.width != w {
+		top := -1
+		if r.lay != nil && r.scrollY > 0 && r.doc != nil {
+			top = r.lay.topOffset(r.scrollY)
+			if top < 0 {
+				if bx := r.lay.boxes[max(r.topBox(), 0)]; bx.doc >= 0 {
+					top = r.doc.Blocks[bx.doc].Start
+				}
+			}
+		}
 		r.lay = r.buildLayout(w)
 		r.scrollY = r.clampScroll(r.scrollY)
+		if top >= 0 {
+			// Keep reading where the reader was: the line that was at the top stays there.
+			r.ScrollToOffset(top)
+		}
 	}
 	return r.lay
 }

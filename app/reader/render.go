@@ -37,6 +37,7 @@ type lineObjs struct {
 	inDoc       bool // the line shows Document.Text and can carry marks
 	dirty       bool // marks need repainting
 	seen        uint32
+	y           float32 // the box's y when the objects were placed
 }
 
 // boxObjs are the objects of a box in view other than its lines: code background, quote
@@ -45,6 +46,17 @@ type boxObjs struct {
 	back  []fyne.CanvasObject
 	front []fyne.CanvasObject
 	seen  uint32
+	y     float32 // the box's y when the objects were placed
+}
+
+// shift moves objects down by dy: the box they belong to moved when a block above it was
+// laid out.
+func shift(dy float32, lists ...[]fyne.CanvasObject) {
+	for _, objs := range lists {
+		for _, o := range objs {
+			o.Move(o.Position().AddXY(0, dy))
+		}
+	}
 }
 
 func newRenderer(r *Reader) *renderer {
@@ -78,9 +90,12 @@ func (rr *renderer) color(n fyne.ThemeColorName) color.Color {
 
 func (rr *renderer) update() {
 	r := rr.r
+	r.updating = true
+	defer func() { r.updating = false }()
+	lay := r.layout()
+	r.ensureView()
 	p := r.pending
 	r.pending = pending{}
-	lay := r.layout()
 	if !p.any || p.layout || lay != rr.lay {
 		rr.reset()
 		rr.lay = lay
@@ -208,9 +223,13 @@ func withAlpha(c color.Color, a uint8) color.Color {
 func (rr *renderer) boxObjs(i int, bx *box) *boxObjs {
 	if bo, ok := rr.boxes[i]; ok {
 		bo.seen = rr.gen
+		if bo.y != bx.y {
+			shift(bx.y-bo.y, bo.back, bo.front)
+			bo.y = bx.y
+		}
 		return bo
 	}
-	bo := &boxObjs{seen: rr.gen}
+	bo := &boxObjs{seen: rr.gen, y: bx.y}
 	rr.boxes[i] = bo
 	lay := rr.lay
 	em := lay.em
@@ -270,9 +289,13 @@ func (rr *renderer) lineObjs(i, li int, bx *box, ln *line) *lineObjs {
 	k := lineKey{int32(i), int32(li)}
 	if lo, ok := rr.lines[k]; ok {
 		lo.seen = rr.gen
+		if lo.y != bx.y {
+			shift(bx.y-lo.y, lo.texts, lo.marks)
+			lo.y = bx.y
+		}
 		return lo
 	}
-	lo := &lineObjs{start: ln.start, next: ln.next, inDoc: bx.inDoc, dirty: bx.inDoc, seen: rr.gen}
+	lo := &lineObjs{start: ln.start, next: ln.next, inDoc: bx.inDoc, dirty: bx.inDoc, seen: rr.gen, y: bx.y}
 	rr.lines[k] = lo
 	atoms := bx.atoms[ln.a0:ln.a1]
 	styles := rr.r.styles.list

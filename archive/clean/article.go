@@ -3,6 +3,8 @@ package clean
 import (
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -18,8 +20,14 @@ func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
 	c.textLen = textLen(article, nil)
 	c.comments(article, true)
 	c.markers(article)
+	c.nestedArticles()
+	c.hoverCards(article)
+	if dropCaptions {
+		c.captions(article)
+	}
 	c.sections()
 	c.blocks(meta)
+	c.companyBoilerplate()
 	return c.sweep()
 }
 
@@ -66,7 +74,7 @@ func (c *cleaner) safeMarker(n *html.Node, m marker) bool {
 	}
 	switch m {
 	case markCredit:
-		return true
+		return inside(n, "figure", "figcaption") || creditRe.MatchString(text) || copyrightRe.MatchString(text)
 	case markRelated, markTags, markBreadcrumb:
 		// Lists of links, not prose.
 		return linkDensity(n, c) >= 0.3 || m == markTags && tagsRe.MatchString(text)
@@ -318,10 +326,7 @@ func (c *cleaner) relatedSection(blocks []block, i int) {
 	h := blocks[i].n
 	removed := false
 	for _, b := range blocks[i+1:] {
-		if b.isProse() && b.density < 0.3 || b.heading && !isLinky(b) {
-			break
-		}
-		if !isLinky(b) && b.words > 25 {
+		if !isLinky(b) {
 			break
 		}
 		c.remove(b.n, "related/heading", "related articles")
@@ -385,7 +390,7 @@ func (c *cleaner) blocks(meta *Meta) {
 	c.teasers(blocks, first)
 	c.breadcrumbs(blocks, first)
 	for i, b := range blocks {
-		if c.isMarked(b.n) {
+		if c.isMarked(b.n) || b.n.Data == "td" || b.n.Data == "th" || inside(b.n, "table") {
 			continue
 		}
 		pos := posBody
@@ -469,7 +474,7 @@ func isPageLink(href string) bool {
 func (c *cleaner) teasers(blocks []block, first int) {
 	for i := 0; i < len(blocks) && i <= first+2 && i < 8; i++ {
 		b := blocks[i]
-		if b.words < 8 || b.heading {
+		if b.words < 8 || b.heading || inside(b.n, "figure", "figcaption", "table", "blockquote") {
 			continue
 		}
 		var next []string
@@ -497,8 +502,9 @@ func isTeaser(text string, next []string) bool {
 	if strings.HasPrefix(next[0], t) && len(t) >= 40 {
 		return true
 	}
-	truncated := !strings.ContainsAny(text[len(text)-1:], ".!?\"”’)") || strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...")
-	if !truncated {
+	// A teaser cut off in the middle of a sentence ends in a word, with no punctuation.
+	last, _ := utf8.DecodeLastRuneInString(text)
+	if !unicode.IsLetter(last) && !unicode.IsDigit(last) {
 		return false
 	}
 	follow := map[string]bool{}
@@ -565,7 +571,7 @@ func (c *cleaner) captionCredits() {
 					continue
 				}
 				in := inCaption || ch.Data == "figcaption" || ch.Data == "figure"
-				if inCaption && !blockTags[ch.Data] {
+				if !blockTags[ch.Data] && ch.Data != "a" && (inCaption || ch.Data == "span" || ch.Data == "small" || ch.Data == "em" || ch.Data == "i" || ch.Data == "cite") {
 					t := collapse(textOf(ch, c))
 					if v := textVerdict(t, posBody); v == vCredit || v == vGallery {
 						c.remove(ch, v.rule, v.reason)
@@ -588,4 +594,205 @@ func (c *cleaner) captionCredits() {
 
 func notWordRune(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && r != '’' && r != '“' && r != '”' && r != '—' && r != '–' && r != '…')
+}
+
+// inside reports whether n is, or is inside, one of the named elements.
+func inside(n *html.Node, tags ...string) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode {
+			for _, t := range tags {
+				if p.Data == t {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// nestedArticles removes teasers of other articles that readability kept with the
+// article: article elements inside it that are short and link to another page or end in
+// an ellipsis, other than the longest one.
+func (c *cleaner) nestedArticles() {
+	var arts []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode || c.marked[ch] != nil {
+				continue
+			}
+			if ch.Data == "article" {
+				arts = append(arts, ch)
+			}
+			walk(ch)
+		}
+	}
+	walk(c.root)
+	if len(arts) < 2 {
+		return
+	}
+	longest, most := (*html.Node)(nil), -1
+	for _, a := range arts {
+		if t := textLen(a, c); t > most && !hasArticleChild(a) {
+			longest, most = a, t
+		}
+	}
+	for _, a := range arts {
+		if a == longest || hasArticleChild(a) || c.isMarked(a) {
+			continue
+		}
+		t := textLen(a, c)
+		if t == 0 || t*10 > c.textLen*4 || t >= most {
+			continue
+		}
+		text := collapse(textOf(a, c))
+		if len(strings.Fields(text)) > 150 {
+			continue
+		}
+		if strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...") || hasPageLink(a) {
+			c.remove(a, "related/article", "related article teaser")
+		}
+	}
+}
+
+func hasArticleChild(n *html.Node) bool {
+	return findElement(n, "article") != nil
+}
+
+func hasPageLink(n *html.Node) bool {
+	found := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil && !found; ch = ch.NextSibling {
+			if ch.Type == html.ElementNode && ch.Data == "a" && isPageLink(attr(ch, "href")) {
+				found = true
+				return
+			}
+			walk(ch)
+		}
+	}
+	walk(n)
+	return found
+}
+
+// hoverCards removes cards that pages show on hovering over a name: an inline element
+// inside a paragraph holding an image and several links, and nothing but links.
+func (c *cleaner) hoverCards(n *html.Node) {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type != html.ElementNode || c.marked[ch] != nil || skippedText[ch.Data] {
+			continue
+		}
+		if ch.Data == "span" && ch.Parent != nil && ch.Parent.Data != "figure" && findElement(ch, "img") != nil {
+			links := 0
+			var count func(e *html.Node)
+			count = func(e *html.Node) {
+				for x := e.FirstChild; x != nil; x = x.NextSibling {
+					if x.Type == html.ElementNode && x.Data == "a" {
+						links++
+					}
+					count(x)
+				}
+			}
+			count(ch)
+			if links >= 2 && linkDensity(ch, c) >= 0.95 && textLen(ch.Parent, c) > textLen(ch, c) {
+				c.remove(ch, "related/hovercard", "hover card")
+				continue
+			}
+		}
+		c.hoverCards(ch)
+	}
+}
+
+// companyRe matches the first sentence of a press release's description of a company.
+var companyRe = re(`^(?:about\s+)?(?:the\s+)?\p{Lu}[\p{L}\d&.,'’()-]*(?:\s+[\p{Lu}\d&][\p{L}\d&.,'’()-]*){0,5}\s+(?:\([^)]{1,60}\)\s+)?(?:is|are|was|has been)\s+(?:a|an|the|one of)\b.{0,200}\b(?:provider|company|leader|manufacturer|developer|supplier|firm|organi[sz]ation|group|maker|platform|producer|operator|publisher|agency|network|bank|insurer|retailer|distributor|specialist|pioneer|innovator|institution|association|foundation|nonprofit|non-profit|charity|brand|business|corporation|consultancy|partner|trust)\b`)
+
+// companyBoilerplate removes the description of the company that ends a press release:
+// after a horizontal rule, a run of final paragraphs that starts "<Company> is a …".
+func (c *cleaner) companyBoilerplate() {
+	blocks := c.leafBlocks(c.root)
+	total := 0
+	for _, b := range blocks {
+		total += b.words
+	}
+	seen := 0
+	for i, b := range blocks {
+		seen += b.words
+		if c.isMarked(b.n) || !companyRe.MatchString(b.text) || seen*10 < total*5 {
+			continue
+		}
+		if !afterRule(b.n) {
+			continue
+		}
+		for _, r := range blocks[i:] {
+			if r.heading {
+				break
+			}
+			c.remove(r.n, vAbout.rule, vAbout.reason)
+		}
+		return
+	}
+}
+
+// afterRule reports whether a horizontal rule comes just before n: as its previous
+// element, or as the previous element of an ancestor that n opens.
+func afterRule(n *html.Node) bool {
+	for e := n; e != nil && e.Type == html.ElementNode; e = e.Parent {
+		prev := e.PrevSibling
+		for prev != nil && (prev.Type != html.ElementNode && strings.TrimSpace(prev.Data) == "" || prev.Type == html.ElementNode && prev.Data == "br" || prev.Type == html.ElementNode && prev.Data == "p" && textLen(prev, nil) == 0) {
+			prev = prev.PrevSibling
+		}
+		if prev != nil {
+			return prev.Type == html.ElementNode && prev.Data == "hr"
+		}
+	}
+	return false
+}
+
+const dropCaptions = true
+
+var captionWords = map[string]bool{"caption": true, "captions": true, "figcaption": true, "legend": true, "cutline": true, "wp-caption-text": true}
+
+// captions removes the captions of images: figcaption elements and elements whose class
+// says they are a caption, next to an image.
+func (c *cleaner) captions(n *html.Node) {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type != html.ElementNode || c.marked[ch] != nil || skippedText[ch.Data] {
+			continue
+		}
+		if ch.Data == "figcaption" || isCaptionClass(ch) && (inside(ch, "figure") || nearImage(ch)) {
+			if textLen(ch, c) > 0 && len(strings.Fields(textOf(ch, c))) <= 80 {
+				c.remove(ch, "caption/image", "image caption")
+				continue
+			}
+		}
+		c.captions(ch)
+	}
+}
+
+func isCaptionClass(n *html.Node) bool {
+	_, words := classWords(n)
+	for _, w := range words {
+		if captionWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// nearImage reports whether an image is n's neighbour, or its parent's.
+func nearImage(n *html.Node) bool {
+	for _, e := range []*html.Node{n, n.Parent} {
+		if e == nil {
+			continue
+		}
+		for _, s := range []*html.Node{e.PrevSibling, e.NextSibling, e.Parent} {
+			for s != nil && s.Type == html.TextNode && strings.TrimSpace(s.Data) == "" {
+				s = s.PrevSibling
+			}
+			if s != nil && s.Type == html.ElementNode && (s.Data == "img" || s.Data == "picture" || findElement(s, "img") != nil) {
+				return true
+			}
+		}
+	}
+	return false
 }

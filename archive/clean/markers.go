@@ -87,7 +87,8 @@ var relatedWords = map[string]bool{
 	"recommendation": true, "recirc": true, "recirculation": true, "outbrain": true,
 	"taboola": true, "trending": true, "mostpopular": true, "mostread": true,
 	"morestories": true, "readnext": true, "relacionados": true, "relacionadas": true,
-	"verwandte": true, "zoneli": true, "yarpp": true, "crp": false,
+	"verwandte": true, "yarpp": true, "rail": true, "sidebar": true, "teaser": true,
+	"teasers": true,
 }
 
 var relatedTokens = []string{

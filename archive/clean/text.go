@@ -42,6 +42,10 @@ var (
 	vAbout      = verdict{"about/company", "about-the-company boilerplate"}
 	vTeaser     = verdict{"teaser/repeat", "teaser repeating the article's start"}
 	vBreadcrumb = verdict{"nav/breadcrumbs", "breadcrumbs"}
+	vCredits    = verdict{"meta/credits", "reporting and editing credits"}
+	vCopyright  = verdict{"footer/copyright", "copyright notice"}
+	vPolicy     = verdict{"comments/policy", "comment policy notice"}
+	vAddress    = verdict{"chrome/url", "page address"}
 )
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + s) }
@@ -100,7 +104,7 @@ var (
 	subscribeRe  = re(`\b(?:sign(?:ing)?[ -]?up|subscrib(?:e|ing|ed)|register|delivered)\b`)
 	inboxRe      = re(`delivered (?:straight |directly |right |free |daily |weekly )?(?:to|into|through|in) (?:your|their) (?:inbox|letterbox|mailbox|door)|meet your inbox|in your inbox|to your inbox`)
 	magazineRe   = re(`\b(?:magazine|issues? for|print edition|digital edition|subscription)\b`)
-	followRe     = re(`\bfollow (?:us|him|her|them|me|@\w+|\w+ \w+ on|\w+ on)\b|\blike us on\b|\bjoin (?:us|our)\b.{0,60}\b(?:forums?|community|discord|group|facebook|conversation|channel|mailing list)\b|\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}(?:at|on twitter|via)\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b|\bon (?:twitter|facebook|instagram|x) @\w+`)
+	followRe     = re(`\bfollow (?:us|him|her|them|me|@\w+|\w+ \w+ on|\w+ on)\b|\blike us on\b|\bjoin (?:us|our)\b.{0,60}\b(?:forums?|community|discord|group|facebook|conversation|channel|mailing list)\b|\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}(?:at|on twitter|via)\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b|\bon (?:twitter|facebook|instagram|x) @\w+|\bfollow (?:\S+ ){0,4}(?:full |complete |live |latest |ongoing )?coverage\b`)
 	donateRe     = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
 	appRe        = re(`\b(?:click here|tap here|download (?:the|our) (?:\w+ ){0,3}app|get the (?:\w+ ){0,4}app|install (?:the|our) app)\b`)
 
@@ -110,10 +114,10 @@ var (
 	relatedLineRe    = re(`^` + relatedPat + `\s*(?:[:：|»>–—-]|\.\.\.|…)\s*\S.*$`)
 	relatedHeadingRe = re(`^` + relatedPat + `\s*[.:：…]?\s*(?:\.\.\.)?$`)
 
-	galleryRe = re(`^(?:(?:image|photo|picture|slide|foto|imagem|bild|figure|gallery|video)\s*)?\d+\s*(?:of|/|de|von|sur|di|из)\s*\d*$|^(?:\d+\s*)?(?:photos?|images|pictures|slides|fotos)$|^(?:view|see|open|launch|browse) (?:the )?(?:all \d+ |\d+ )?(?:photos|images|gallery|slideshow|pictures)$|^(?:caption|close|hide caption|toggle caption|show caption|expand|enlarge(?: this)? image|previous|next|prev|previous image|next image|back to (?:the )?(?:gallery|article|slideshow)|full ?screen|exit full ?screen|play|pause|replay|skip|gallery|slideshow|image \d+ of)$`)
+	galleryRe = re(`^(?:(?:image|photo|picture|slide|foto|imagem|bild|figure|gallery|video)\s*)?\d+\s*(?:of|/|de|von|sur|di|из)\s*\d*$|^(?:\d+\s*)?(?:photos?|images|pictures|slides|fotos)$|^(?:view|see|open|launch|browse) (?:the )?(?:all \d+ |\d+ )?(?:photos|images|gallery|slideshow|pictures)$|^(?:caption|image caption|media caption|close|hide caption|toggle caption|show caption|expand|enlarge(?: this)? image|previous|next|prev|previous image|next image|back to (?:the )?(?:gallery|article|slideshow)|full ?screen|exit full ?screen|play|pause|replay|skip|gallery|slideshow|image \d+ of)$`)
 
 	creditRe = re(`^\(?\s*(?:` +
-		`(?:photo|photograph|photography|image|picture|foto|illustration|graphic|video|credit|image credit|photo credit|image source|courtesy|crédito|créditos|imagem|bild|quelle|source|photos|images|credits?|artwork|main image|top image|header image|lead image|featured image|cover image)s?\s*(?:credits?)?\s*(?::|：|by\b|—|–|-)\s*.{1,120}` +
+		`(?:photo|photograph|photography|image|picture|foto|illustration|video|credit|image credit|photo credit|image source|courtesy|crédito|créditos|imagem|bild|quelle|source|photos|images|credits?|artwork|main image|top image|header image|lead image|featured image|cover image)s?\s*(?:credits?)?\s*(?::|：|by\b|—|–|-)\s*.{1,120}` +
 		`|©\s*.{1,100}|\(c\)\s*.{1,100}|copyright\s+.{1,100}|image copyright\s+.{1,80}|picture copyright\s+.{1,80}|getty(?: images)?(?: for .{1,40})?` +
 		`|.{1,80}\s*[/|]\s*(?:getty images?|getty|ap|reuters|afp|epa|epa-efe|shutterstock|istock(?:photo)?|ap photo|alamy|bloomberg|pa|pa images|pa wire|rex|rex features|rex/shutterstock|afp via getty images|zuma|zuma press|sipa|nurphoto|anadolu|the associated press|associated press|file|ap file|flickr|wikimedia commons|unsplash|pexels|contributor)` +
 		`|(?:ap|afp|reuters|epa|getty images|shutterstock|istock|alamy|ap photo)\s*(?:photo|file photo|images?)?(?:/.{1,60})?` +
@@ -131,7 +135,11 @@ var (
 	aboutHeadingRe = re(`^(?:about|über|acerca de|sobre|à propos de|a proposito di)\s+(?:the company|us|the author|the authors|[\p{Lu}\d&][\p{L}\d&.,'’ -]{0,60})\s*:?$`)
 	pressEndRe     = re(`^(?:#{3}|-30-|media contacts?:?.{0,80}|press contacts?:?.{0,80}|investor contacts?:?.{0,80}|for (?:further|more) information,? (?:please )?contact:?.{0,80}|source:\s*\S.{0,80}|view (?:original|source) content.{0,120}|forward-looking statements)$`)
 
-	chromeRe = re(`^(?:skip to (?:main )?content|skip to navigation|menu|main menu|open menu|close menu|toggle navigation|back to top|top|home|sign in|log in|log out|login|register|subscribe|my account|print|print this (?:article|page|story)|email|e-mail|share|share this|share this (?:article|story|post)|share on|comments|comment|read more|continue reading|load more|show more|read full (?:article|story)|see more|more|font size|text size|a\+|a-|listen|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|reading time:? .{1,20}|save|save (?:article|for later|story)|bookmark|follow|followed|unfollow|gift (?:this )?article|translate|audio|view comments|jump to comments|go to comments|report an error|report a (?:typo|correction)|suggest a correction|corrections?|feedback|close|×|✕|x|opens in new window|opens in a new window|external link|tl;dr)$`)
+	creditsRe   = re(`^\(?\s*(?:additional |further )?(?:reporting|writing|editing|written|edited|compiled|research|produced|translated|translation|graphics|photos|video|illustrations?)(?: and (?:editing|writing|reporting))?(?: by)?\s*:?\s+\p{Lu}.{0,300}\)?$`)
+	copyrightRe = re(`(?:©|\(c\)|\bcopyright\b).{0,200}(?:\b(?:19|20)\d\d\b|all rights reserved|contents of this (?:site|website|page))|all rights reserved`)
+	policyRe    = re(`\b(?:comments?|comentários|comentarios|kommentare|commentaires|replies)\b.{0,120}\b(?:moderat\w*|approv\w*|aprovad\w*|aprobad\w*|policy|guidelines|rules|terms|respectful|civil|off-topic|removed|deleted|freigeschaltet|publiés?)\b`)
+	urlOnlyRe   = re(`^(?:https?://|www\.)\S+$`)
+	chromeRe    = re(`^(?:skip to (?:main )?content|skip to navigation|menu|main menu|open menu|close menu|toggle navigation|back to top|top|home|sign in|log in|log out|login|register|subscribe|my account|print|print this (?:article|page|story)|email|e-mail|share|share this|share this (?:article|story|post)|share on|comments|comment|read more|continue reading|load more|show more|read full (?:article|story)|see more|more|font size|text size|a\+|a-|listen|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|reading time:? .{1,20}|save|save (?:article|for later|story)|bookmark|follow|followed|unfollow|gift (?:this )?article|translate|audio|view comments|jump to comments|go to comments|report an error|report a (?:typo|correction)|suggest a correction|corrections?|feedback|close|×|✕|x|opens in new window|opens in a new window|external link|tl;dr)$`)
 )
 
 // byline and date lines
@@ -143,7 +151,9 @@ var (
 	// dateTokenRe matches one date or time expression.
 	dateTokenRe = re(`\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?|\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?|` + monthRe + `\s*\d{1,2}(?:st|nd|rd|th)?,?(?:\s*\d{4})?|\d{1,2}(?:st|nd|rd|th|º)?\.?\s*(?:de\s+)?` + monthRe + `(?:\s*(?:de\s+)?\d{4})?|` + monthRe + `\s+\d{4}|` + dayRe + `)(?:\b|$)`)
 	// dateWordRe are the words allowed around dates in a date line.
-	dateWordRe    = re(`^(?:updated|update|published|publish|posted|post|first|last|modified|created|date|dated|on|at|as|of|em|le|am|um|de|à|às|a|el|del|the|le|et|and|by|por|von|par|di|door|publicado|atualizado|actualizado|publié|mis|à|jour|veröffentlicht|aktualisiert|stand|edt|est|cdt|cst|pdt|pst|mdt|mst|utc|gmt|bst|cet|cest|ist|aest|et|pt|ct|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|yesterday|today|\d+|[ap]\.?m\.?|h|reviewed|fact|checked|written|reading|time|read|min|clock|local|time)$`)
+	dateWordRe = re(`^(?:updated|update|published|publish|posted|post|first|last|modified|created|date|dated|on|at|as|of|em|le|am|um|de|à|às|a|el|del|the|le|et|and|by|por|von|par|di|door|publicado|atualizado|actualizado|publié|mis|à|jour|veröffentlicht|aktualisiert|stand|edt|est|cdt|cst|pdt|pst|mdt|mst|utc|gmt|bst|cet|cest|ist|aest|et|pt|ct|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|yesterday|today|\d+|[ap]\.?m\.?|h|reviewed|fact|checked|written|reading|time|read|min|clock|local|time)$`)
+	// strongDateRe is a year, a numeric date or a clock time.
+	strongDateRe  = re(`\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?)\s+ago\b`)
 	bylineStartRe = re(`^(?:by|from|words by|written by|story by|text by|reporting by|por|von|par|di|door|de|publicado por|escrito por|texto)\s*:?\s+\S`)
 	dateLeadRe    = re(`^(?:updated|published|posted|first published|last updated|last modified|modified|created|date|dated|publicado(?: em)?|atualizado(?: em)?|actualizado|publié(?: le)?|mis à jour(?: le)?|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand)\b`)
 	nameWordRe    = re(`^(?:\p{Lu}[\p{L}'’.-]*|and|&|de|da|do|dos|das|van|von|der|den|la|le|del|di|du|bin|al|y|e|und|et|the|staff|reporter|writer|correspondent|editor|contributor|associated|press|wire|wires|news|agency|team|desk|service|services)$`)
@@ -195,6 +205,18 @@ func textVerdict(s string, pos position) verdict {
 	}
 	if nw <= 24 && isBylineOrDate(s, words) {
 		return vByline
+	}
+	if nw <= 60 && creditsRe.MatchString(s) && strings.Contains(strings.ToLower(s), " by") {
+		return vCredits
+	}
+	if nw <= 40 && policyRe.MatchString(s) {
+		return vPolicy
+	}
+	if pos != posBody && nw <= 40 && copyrightRe.MatchString(s) {
+		return vCopyright
+	}
+	if pos != posBody && nw == 1 && urlOnlyRe.MatchString(s) {
+		return vAddress
 	}
 	if nw <= 60 && hasCTA(s) {
 		return cta(s)
@@ -328,6 +350,9 @@ func isBylineOrDate(s string, words []string) bool {
 	if !byline && len(dates) == 0 {
 		return false
 	}
+	// A month or weekday name alone ("out of 5", "on Friday") is not enough for a line
+	// that does not start like a byline or a date line.
+	strong := strongDateRe.MatchString(s)
 	// What is left after the dates, the separators and the date words must be names.
 	rest := dateTokenRe.ReplaceAllString(s, " ")
 	names, other := 0, 0
@@ -346,12 +371,12 @@ func isBylineOrDate(s string, words []string) bool {
 	}
 	switch {
 	case byline:
-		return other <= 1 && names <= 8
+		return names >= 1 && other <= 1 && names <= 8
 	case lead:
-		return other <= 2 && names <= 6
+		return (strong || len(dates) > 0) && other <= 2 && names <= 6
 	default:
 		// A bare date, perhaps with a name: "November 20, 2019", "Nov. 20, 2019, 9:28 AM UTC".
-		return other == 0 && names <= 4 && len(words) <= 12
+		return strong && other == 0 && names <= 4 && len(words) <= 12
 	}
 }
 

@@ -426,13 +426,10 @@ func (d *discoverer) noscript(ns *html.Node) {
 		return
 	}
 	var nodes []*html.Node
-	if ns.FirstChild != nil && ns.FirstChild.Type == html.ElementNode {
+	if hasElementChild(ns) {
 		// Parsed with scripting off: the content is already elements.
-		for c := ns.FirstChild; c != nil; {
-			next := c.NextSibling
-			ns.RemoveChild(c)
+		for c := ns.FirstChild; c != nil; c = c.NextSibling {
 			nodes = append(nodes, c)
-			c = next
 		}
 	} else {
 		var text strings.Builder
@@ -496,6 +493,7 @@ func (d *discoverer) noscript(ns *html.Node) {
 			}
 		}
 		for _, n := range nodes {
+			detach(n)
 			twin.Parent.InsertBefore(n, twin)
 		}
 		twin.Parent.RemoveChild(twin)
@@ -503,9 +501,25 @@ func (d *discoverer) noscript(ns *html.Node) {
 		return
 	}
 	for _, n := range nodes {
+		detach(n)
 		parent.InsertBefore(n, ns)
 	}
 	parent.RemoveChild(ns)
+}
+
+func hasElementChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			return true
+		}
+	}
+	return false
+}
+
+func detach(n *html.Node) {
+	if n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
 }
 
 func allTrackers(imgs []*html.Node) bool {

@@ -135,7 +135,7 @@ func TestDiscover(t *testing.T) {
 // TestDiscoverNoscriptScriptingOff covers documents parsed with scripting
 // off, where noscript content is elements rather than text.
 func TestDiscoverNoscriptScriptingOff(t *testing.T) {
-	in := `<html><body><img src="` + gif1x1 + `" alt="T"><noscript><img src="ns.jpg"></noscript>` +
+	in := `<html><body><img src="` + gif1x1 + `" alt="T"><noscript>` + "\n  " + `<img src="ns.jpg">` + "\n" + `</noscript>` +
 		`<p><noscript><img src="alone.png"></noscript></p></body></html>`
 	doc, err := html.ParseWithOptions(strings.NewReader(in), html.ParseOptionEnableScripting(false))
 	if err != nil {

@@ -79,7 +79,7 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // Lines without a colon, and names that are not directive-shaped, are ignored.
 func Parse(name string, r io.Reader) (*Rule, []ParseError) {
 	p := parser{rule: &Rule{Host: hostFromFileName(name), File: name}, file: name, lastTest: -1}
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReader(r)
 	for {
 		line, err := readLine(br)
 		if len(line) > 0 || err == nil {
@@ -230,11 +230,11 @@ func (p *parser) parseLine(line string) {
 		addExpr(&r.Login.NotLoggedIn)
 	case "strip_id_or_class":
 		// FiveFilters removes quotes, which could not be put into its query.
-		if v := strings.NewReplacer(`'`, "", `"`, "").Replace(value); v != "" {
+		if v := dropQuotes(value); v != "" {
 			r.StripIDOrClass = append(r.StripIDOrClass, Value{Source: p.src(), Text: v})
 		}
 	case "strip_image_src":
-		if v := strings.NewReplacer(`'`, "", `"`, "").Replace(value); v != "" {
+		if v := dropQuotes(value); v != "" {
 			r.StripImageSrc = append(r.StripImageSrc, Value{Source: p.src(), Text: v})
 		}
 	case "single_page_link", "next_page_link":
@@ -386,6 +386,15 @@ func splitDirective(line string) (name, arg, value string, ok bool) {
 		return "", "", "", false
 	}
 	return name, rest[:j], strings.TrimSpace(rest[j+2:]), true
+}
+
+// dropQuotes removes quote characters, as FiveFilters does for the values it
+// puts inside an XPath string.
+func dropQuotes(s string) string {
+	if !strings.ContainsAny(s, `'"`) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, `'`, ""), `"`, "")
 }
 
 func isDirectiveName(s string) bool {

@@ -164,8 +164,8 @@ type Rule struct {
 	StripIDOrClass []Value       `json:"strip_id_or_class,omitempty"`
 	StripImageSrc  []Value       `json:"strip_image_src,omitempty"`
 	StripAttr      []*Expr       `json:"strip_attr,omitempty"`
-	StripText      []TextMatch   `json:"strip_text,omitempty"` // from user rules only
-	StripClass     []Value       `json:"strip_class,omitempty"`
+	StripText      []TextMatch   `json:"strip_text,omitempty"`  // user rules only (StripText)
+	StripClass     []Value       `json:"strip_class,omitempty"` // user rules only: a whole class name
 	Dissolve       []*Expr       `json:"dissolve,omitempty"`
 	WrapIn         []Wrap        `json:"wrap_in,omitempty"`
 	NativeAdClue   []*Expr       `json:"native_ad_clue,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -56,24 +57,49 @@ func loadDir(dir string) (map[string]*Rule, []ParseError) {
 		}
 		return rules, []ParseError{{File: dir, Err: fmt.Errorf("%w: %w", ErrRead, err)}}
 	}
+	// Parse the files on every CPU; assemble in name order, so the result does
+	// not depend on scheduling.
+	type job struct {
+		name, host string
+		rule       *Rule
+		errs       []ParseError
+	}
+	var jobs []*job
+	for _, e := range entries {
+		if host := hostFromFileName(e.Name()); host != "" && e.Type().IsRegular() {
+			jobs = append(jobs, &job{name: e.Name(), host: host})
+		}
+	}
+	work := make(chan *job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.rule, j.errs = parseFile(filepath.Join(dir, j.name), j.name)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+
 	var errs []ParseError
 	fromWWW := map[string]bool{}
-	for _, e := range entries {
-		name := e.Name()
-		host := hostFromFileName(name)
-		if host == "" || !e.Type().IsRegular() {
+	for _, j := range jobs {
+		errs = append(errs, j.errs...)
+		if j.rule == nil {
 			continue
 		}
-		isWWW := strings.HasPrefix(strings.ToLower(name), "www.")
-		if _, ok := rules[host]; ok && !fromWWW[host] && isWWW {
+		isWWW := strings.HasPrefix(strings.ToLower(j.name), "www.")
+		if _, ok := rules[j.host]; ok && !fromWWW[j.host] && isWWW {
 			continue // example.com.txt wins over www.example.com.txt
 		}
-		r, ferrs := parseFile(filepath.Join(dir, name), name)
-		errs = append(errs, ferrs...)
-		if r != nil {
-			rules[host] = r
-			fromWWW[host] = isWWW
-		}
+		rules[j.host] = j.rule
+		fromWWW[j.host] = isWWW
 	}
 	return rules, errs
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -208,5 +209,34 @@ func TestNormalizeHost(t *testing.T) {
 		if got := normalizeHost(tt.in); got != tt.want {
 			t.Errorf("normalizeHost(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestSetConcurrent adds rules while other goroutines look hosts up: for the
+// race detector.
+func TestSetConcurrent(t *testing.T) {
+	s, _ := LoadDir(writeRules(t, map[string]string{"example.com.txt": "body: //main\n"}))
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			r, err := UserRule{Host: "example.com", Kind: StripClass, Value: "ad"}.Rule()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			s.Add(r)
+		}()
+		go func() {
+			defer wg.Done()
+			if len(s.For("example.com")) == 0 {
+				t.Error("For lost the file rule")
+			}
+		}()
+	}
+	wg.Wait()
+	if got, want := len(s.For("example.com")), 5; got != want {
+		t.Errorf("For returned %d rules after 4 adds, want %d", got, want)
 	}
 }
