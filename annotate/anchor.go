@@ -12,6 +12,7 @@
 package annotate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"index/suffixarray"
@@ -308,27 +309,35 @@ func FindQuote(text, exact string, occurrence int) (Position, error) {
 	return found[occurrence-1], nil
 }
 
-// Anchor finds sel in newText. In order:
+// Anchor finds sel in newText, a new capture of the text sel was made on. In order:
 //
-//  1. the old position still holds the exact quote in its context: AnchorExact;
-//  2. the exact quote occurs elsewhere: the occurrence whose prefix and suffix agree best
-//     with the stored context (ties: nearest the old position) is AnchorMoved, or
-//     AnchorExact if at the old offset, provided the context supports it (see below);
-//  3. the quote occurs once its typography is folded, or a similar passage sits in the
-//     quote's context: AnchorFuzzy, only above the thresholds below;
-//  4. otherwise AnchorOrphan, never a guess.
+//  1. the old position still holds the exact quote and both sides of its context agree;
+//  2. the exact quote occurs (failing that, the quote with its typography folded): the
+//     occurrence whose context agrees best, ties going to the one nearest the old
+//     position, if the context supports it (below);
+//  3. a passage similar to the quote sits in the quote's context (below);
+//  4. otherwise the result is an orphan: a wrong anchor is worse than an orphan.
+//
+// The status says what was found: AnchorExact and AnchorMoved anchors hold the quote byte
+// for byte, at the old offset or elsewhere; any other anchor is AnchorFuzzy. Every anchor
+// is non-empty and lies inside newText on rune boundaries.
 //
 // Context: each side's stored context is compared with the new text next to the
-// candidate, allowing edits (similarity = 1 - edit distance / length). A side confirms at
-// similarity >= 0.75 and is strong at >= 0.9; a side that now cuts through a word the old
-// selection did not cut confirms nothing, and a stored context shorter than ContextRunes
-// (the text's edge) confirms only at the new text's edge.
+// candidate, allowing edits (similarity = 1 - edit distance / context length). A side
+// confirms at >= 0.75 and is strong at >= 0.9, provided the 3 characters next to the
+// candidate agree exactly, the stored context has at least 8 characters or ends at the
+// text's edge (it then confirms only at the new text's edge), and the candidate's edge
+// does not cut through a word where the old selection's did not.
 //
-// An exact occurrence (n = quote length in folded characters) needs both sides to
-// confirm; or one side and n >= 16; or n >= 32 and being the only occurrence. A fuzzy
-// passage needs text similarity to the quote of at least 0.6 with both sides strong, 0.7
-// with both sides confirming, or 0.85 with one side strong and n >= 16; two such passages
-// that score alike give an orphan. Every anchor lies inside newText on rune boundaries.
+// Occurrences of the quote (n = its length in folded characters) need both sides to
+// confirm; or one side, n >= 16 and no other occurrence with any confirming side; or
+// n >= 32 and no other occurrence.
+//
+// Fuzzy passages need a similarity to the quote (the same measure) of at least 0.6 with
+// both sides strong, 0.7 with both sides confirming, or 0.85 with one side strong and
+// n >= 16. Candidates rank by that similarity plus the mean context similarity; an
+// occurrence of the quote beats a fuzzy region around it (text was added next to the
+// quote); a runner-up elsewhere within 0.1 of the best gives an orphan.
 func Anchor(newText string, sel Selector) AnchorResult {
 	return newAnchorer(newText).anchor(sel)
 }
@@ -855,26 +864,20 @@ func (a *anchorer) anchor(sel Selector) AnchorResult {
 	// elsewhere.
 	var pool []candidate
 	exact, folded := a.occurrences(c)
+	occ := slices.Concat(exact, folded)
+	slices.SortFunc(occ, func(x, y Position) int { return cmp.Or(x.Start-y.Start, x.End-y.End) })
+	occ = slices.Compact(occ)
 	strong := false
-	for _, ps := range [][]Position{exact, folded} {
-		if cand, ok := a.pickOccurrence(c, ps); ok {
-			pool = append(pool, cand)
-			strong = cand.left.strong && cand.right.strong
-			break
-		}
-		if len(folded) == len(exact) {
-			break // the folded quote adds no occurrence
-		}
+	if cand, ok := a.pickOccurrence(c, occ); ok {
+		pool = append(pool, cand)
+		strong = cand.left.strong && cand.right.strong
 	}
 	// 3. Similar passages in context. An occurrence with strong context on both sides can
 	// only be rivalled by an edited copy in the same strong context: a bracketed region.
 	// Occurrences of the quote were judged above, with the tie rule; they are not judged
 	// again as fuzzy regions.
-	judged := make(map[Position]bool, len(exact)+len(folded))
-	for _, p := range exact {
-		judged[p] = true
-	}
-	for _, p := range folded {
+	judged := make(map[Position]bool, len(occ))
+	for _, p := range occ {
 		judged[p] = true
 	}
 	if strong {
@@ -882,10 +885,26 @@ func (a *anchorer) anchor(sel Selector) AnchorResult {
 	} else {
 		pool = append(pool, a.fuzzy(c, judged)...)
 	}
-	if best, ok := choose(pool); ok {
-		return a.result(sel, best)
+	best, ok := choose(pool)
+	if !ok {
+		return AnchorResult{}
 	}
-	return AnchorResult{}
+	// A fuzzy region over an occurrence of the quote is the quote with text added next to
+	// it, unless the occurrence cuts through a word where the old selection did not (then
+	// a word at the quote's edge was changed).
+	if best.sim < 1 {
+		for _, p := range occ {
+			if p.Start < best.pos.End && best.pos.Start < p.End {
+				o := candidate{pos: p, sim: 1}
+				o.left, o.right = a.sides(c, a.ft.foldedIndex(p.Start), a.ft.foldedIndex(p.End))
+				if !o.left.split && !o.right.split {
+					best = o
+					break
+				}
+			}
+		}
+	}
+	return a.result(sel, best)
 }
 
 // occurrences returns the positions of the exact quote and of the folded quote in the
@@ -928,9 +947,7 @@ func (a *anchorer) result(sel Selector, c candidate) AnchorResult {
 }
 
 // choose returns the best-ranked candidate, unless another one elsewhere ranks nearly as
-// well: then there is no telling which is meant. An occurrence of the quote itself wins
-// over a fuzzy region around it (the region holds text added next to the quote), unless
-// the occurrence cuts a word the old selection did not (the word was changed).
+// well: then there is no telling which is meant.
 func choose(pool []candidate) (candidate, bool) {
 	if len(pool) == 0 {
 		return candidate{}, false
@@ -945,17 +962,9 @@ func choose(pool []candidate) (candidate, bool) {
 		return 0
 	})
 	best := pool[0]
-	overlaps := func(x, y candidate) bool { return x.pos.Start < y.pos.End && y.pos.Start < x.pos.End }
-	if best.sim < 1 {
-		for _, o := range pool[1:] {
-			if o.sim == 1 && !o.left.split && !o.right.split && overlaps(o, best) {
-				best = o
-				break
-			}
-		}
-	}
-	for _, o := range pool {
-		if !overlaps(o, best) && pool[0].rank()-o.rank() < tieMargin {
+	for _, o := range pool[1:] {
+		overlap := o.pos.Start < best.pos.End && best.pos.Start < o.pos.End
+		if !overlap && best.rank()-o.rank() < tieMargin {
 			return candidate{}, false
 		}
 	}

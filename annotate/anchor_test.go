@@ -322,6 +322,12 @@ func TestAnchor(t *testing.T) {
 			strings.Replace(article, "engineers say will slow the drift of sand along the coast.", "engineer says will slow the drift of sands along the coast!", 1),
 			AnchorFuzzy, "slow the drift of sands", -1,
 		},
+		{
+			// No exact probe finds anything here: the search is seeded by Bitap.
+			"edits inside the quote and near it on both sides", "slow the drift of sand",
+			strings.Replace(article, "engineers say will slow the drift of sand along the coast.", "engineers said will slow the drfit of sand along our coast.", 1),
+			AnchorFuzzy, "slow the drfit of sand", -1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,10 +5,13 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"gloss/archive/clean"
 )
 
 // Capture is one fetch of an article, kept as received and as cleaned.
@@ -35,6 +38,10 @@ type Capture struct {
 	Excerpt     string
 	LeadImage   string // URL
 	WordCount   int
+	// Removed lists what cleaning took out, in document order; Restored names the
+	// removals (by Path) the user chose to keep, which a re-clean honours.
+	Removed  []clean.Removal
+	Restored []string
 
 	CreatedAt time.Time // when it was saved to the library
 }
@@ -71,15 +78,24 @@ func (l *Library) addCapture(ctx context.Context, tx *sql.Tx, key string, c Capt
 		return 0, 0, fmt.Errorf("find article: %w", err)
 	}
 
+	removed, err := jsonList(c.Removed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("encode removals: %w", err)
+	}
+	restored, err := jsonList(c.Restored)
+	if err != nil {
+		return 0, 0, fmt.Errorf("encode restored removals: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO captures (
 			article_id, requested_url, final_url, fetched_at, http_status, content_type,
 			raw_html, raw_charset, cleaned_html, text, title, byline, site_name,
-			published_at, lang, excerpt, lead_image_url, word_count, created_at
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			published_at, lang, excerpt, lead_image_url, word_count, created_at, removed, restored
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		articleID, c.RequestedURL, c.FinalURL, formatTime(c.FetchedAt), c.HTTPStatus, c.ContentType,
 		rawGz, c.RawCharset, c.CleanedHTML, c.Text, c.Title, c.Byline, c.SiteName,
-		formatNullTime(c.Published), c.Lang, c.Excerpt, c.LeadImage, c.WordCount, formatTime(now))
+		formatNullTime(c.Published), c.Lang, c.Excerpt, c.LeadImage, c.WordCount, formatTime(now),
+		removed, restored)
 	if err != nil {
 		return 0, 0, fmt.Errorf("insert capture: %w", err)
 	}
@@ -169,8 +185,9 @@ func readCapture(ctx context.Context, tx *sql.Tx, id int64) (Capture, error) {
 	var c Capture
 	var rawGz []byte
 	row := tx.QueryRowContext(ctx,
-		`SELECT `+captureMetaColumns+`, raw_html, cleaned_html, text FROM captures WHERE id = ?`, id)
-	err := scanCaptureMeta(row, &c, &rawGz, &c.CleanedHTML, &c.Text)
+		`SELECT `+captureMetaColumns+`, raw_html, cleaned_html, text, removed, restored FROM captures WHERE id = ?`, id)
+	var removed, restored string
+	err := scanCaptureMeta(row, &c, &rawGz, &c.CleanedHTML, &c.Text, &removed, &restored)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Capture{}, ErrNotFound
 	}
@@ -179,6 +196,12 @@ func readCapture(ctx context.Context, tx *sql.Tx, id int64) (Capture, error) {
 	}
 	if c.RawHTML, err = decompress(rawGz); err != nil {
 		return Capture{}, fmt.Errorf("raw html: %w", err)
+	}
+	if err := json.Unmarshal([]byte(removed), &c.Removed); err != nil {
+		return Capture{}, fmt.Errorf("removals: %w", err)
+	}
+	if err := json.Unmarshal([]byte(restored), &c.Restored); err != nil {
+		return Capture{}, fmt.Errorf("restored removals: %w", err)
 	}
 	return c, nil
 }
@@ -233,4 +256,13 @@ func decompress(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return out, zr.Close()
+}
+
+// jsonList encodes a list for a JSON column; nil is the empty list.
+func jsonList[T any](v []T) (string, error) {
+	if len(v) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
 }

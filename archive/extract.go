@@ -117,39 +117,31 @@ func bodyArticle(body *xhtml.Node, pageURL *url.URL) *xhtml.Node {
 	return art.Node
 }
 
-// FromText turns plain text into an article: paragraphs are split on blank lines, and the
-// first non-empty line is the title.
-func FromText(text string) (*Extracted, error) {
-	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-	text = strings.TrimPrefix(text, "\ufeff")
-	var title string
+// FromText turns plain text into an article. The text is cleaned line by line (package
+// clean: search-box lines, teasers, calls to action, comment widgets and the like go);
+// the first line left is the title, a byline line becomes the byline, and the rest is
+// split into paragraphs on blank lines. keep lists the paths of clean removals not to make.
+func FromText(text string, keep ...string) (*Extracted, error) {
+	title, byline, body, removed := clean.Lines(text, keep...)
+	if title == "" {
+		return nil, ErrNoArticle
+	}
 	var b strings.Builder
 	b.WriteString("<article>")
-	for _, para := range strings.Split(text, "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
+	for _, para := range strings.Split(body, "\n\n") {
+		if para = strings.TrimSpace(para); para == "" {
 			continue
-		}
-		if title == "" {
-			first, rest, _ := strings.Cut(para, "\n")
-			title = collapse(first)
-			if para = strings.TrimSpace(rest); para == "" {
-				continue
-			}
 		}
 		b.WriteString("<p>")
 		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
 		b.WriteString("</p>")
 	}
 	b.WriteString("</article>")
-	if title == "" {
-		return nil, ErrNoArticle
-	}
 	nodes, err := xhtml.ParseFragment(strings.NewReader(b.String()), &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body})
 	if err != nil || len(nodes) != 1 {
 		return nil, fmt.Errorf("build article from text: %w", err)
 	}
-	return &Extracted{Title: title, Node: nodes[0]}, nil
+	return &Extracted{Title: title, Byline: byline, Node: nodes[0], Removed: removed}, nil
 }
 
 func renderNode(n *xhtml.Node) string {

@@ -120,3 +120,21 @@ func (l *Library) CaptureImages(ctx context.Context, captureID int64) ([]Capture
 	}
 	return out, nil
 }
+
+// imageByURL returns a stored image that some capture got from src.
+func (l *Library) imageByURL(ctx context.Context, src string) (StoredImage, error) {
+	var im StoredImage
+	err := l.Read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			SELECT i.hash, i.mime, i.width, i.height, i.bytes
+			FROM capture_images ci JOIN images i ON i.hash = ci.hash
+			WHERE ci.url = ? LIMIT 1`, src).Scan(&im.Hash, &im.MIME, &im.Width, &im.Height, &im.Data)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return StoredImage{}, fmt.Errorf("image %s: %w", src, ErrNotFound)
+	}
+	if err != nil {
+		return StoredImage{}, fmt.Errorf("image %s: %w", src, err)
+	}
+	return im, nil
+}

@@ -138,7 +138,7 @@ func generatedArticle(t testing.TB, n, k int, seed uint64) (Article, []Highlight
 	count := 0
 	sec := 0
 	for count < n {
-		if count%600 == 0 {
+		if count >= sec*600 {
 			sec++
 			fmt.Fprintf(&sb, "<h2>Section %d: %s</h2>", sec, genWords[r.IntN(len(genWords))])
 		}

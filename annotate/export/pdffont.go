@@ -125,7 +125,8 @@ func (g *glyphs) get(f face, r rune) glyph {
 func (g *glyphs) resolve(f face, r rune) glyph {
 	switch {
 	case r == '\t':
-		return glyph{f, ' ', g.width(f, ' ')}
+		// A tab stands for four spaces; shape draws them.
+		return glyph{f, '\t', 4 * g.width(f, ' ')}
 	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) ||
 		unicode.Is(unicode.Variation_Selector, r) || unicode.Is(unicode.Noncharacter_Code_Point, r):
 		return glyph{f, -1, 0}
@@ -174,7 +175,11 @@ func (g *glyphs) shape(f face, s string, emit func(f face, drawn string, width i
 		}
 		first = false
 		cur = gl.face
-		drawn = append(drawn, gl.r)
+		if gl.r == '\t' {
+			drawn = append(drawn, ' ', ' ', ' ', ' ')
+		} else {
+			drawn = append(drawn, gl.r)
+		}
 		width += gl.width
 	}
 	emit(cur, string(drawn), width, from, len(s))

@@ -89,3 +89,28 @@ func BenchmarkScroll(b *testing.B) {
 		r.Scrolled(ev)
 	}
 }
+
+// BenchmarkScrollThrough10k opens a 10,000-word article and scrolls it from top to bottom
+// in 40-pixel steps; every block is laid out as it comes into view. It reports the time
+// per step besides the time for the whole article.
+func BenchmarkScrollThrough10k(b *testing.B) {
+	test.NewTempApp(b)
+	d := doc.Parse(longArticle(10000))
+	hs := hundredHighlights(d)
+	ev := &fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -40)}
+	steps := 0
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		r, w := open(d, hs, 17+float32(i+1)/1024)
+		b.StartTimer()
+		for r.Progress() < 1 {
+			r.Scrolled(ev)
+			steps++
+		}
+		b.StopTimer()
+		w.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(steps), "ns/step")
+}

@@ -214,7 +214,7 @@ func (r *Reader) MouseMoved(ev *desktop.MouseEvent) {
 	if r.strip {
 		if b := r.blockAtPos(ev.Position); b != r.hoverBlock {
 			r.hoverBlock = b
-			r.changed(pending{frame: true})
+			r.changed(pending{})
 		}
 		return
 	}
@@ -227,7 +227,7 @@ func (r *Reader) MouseOut() {
 	r.hovering = false
 	if r.hoverBlock >= 0 {
 		r.hoverBlock = -1
-		r.changed(pending{frame: true})
+		r.changed(pending{})
 	}
 	r.hover("", fyne.Position{})
 }

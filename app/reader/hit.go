@@ -302,24 +302,29 @@ func classOf(c rune) charClass {
 	switch {
 	case unicode.IsSpace(c):
 		return classSpace
+	case c == '_' || c == '\'' || c == '’':
+		return classWord
+	case unicode.IsPunct(c) || unicode.IsSymbol(c):
+		return classPunct
 	case cjk(c):
 		return classCJK
-	case unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.IsMark(c) || c == '_' || c == '\'' || c == '’':
+	case unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.IsMark(c):
 		return classWord
 	}
 	return classPunct
 }
 
 // wordAt returns the word around off: the run of letters and digits (or of CJK characters,
-// of spaces, of punctuation) holding the character at off.
+// of spaces, of punctuation) holding the character at off. At the end of a line (a line
+// break, the end of a block or of the text) it is the word before.
 func (r *Reader) wordAt(off int) (int, int) {
 	text := r.doc.Text
 	off = r.clampOffset(off)
-	if off == len(text) {
-		if off == 0 {
-			return 0, 0
+	if off == len(text) || text[off] == '\n' {
+		if off == 0 || text[off-1] == '\n' {
+			return off, off
 		}
-		_, n := utf8.DecodeLastRuneInString(text)
+		_, n := utf8.DecodeLastRuneInString(text[:off])
 		off -= n
 	}
 	c, n := utf8.DecodeRuneInString(text[off:])

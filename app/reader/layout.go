@@ -45,7 +45,6 @@ var headingScale = [7]float32{1, 1.9, 1.55, 1.3, 1.12, 1.0, 0.95}
 // box is one laid-out block: a block of the document, or a part of the title block.
 type box struct {
 	doc   int // index into Document.Blocks; -1 for the title block
-	kind  doc.Kind
 	src   string // the text the atoms index: Document.Text, or the title block's own
 	inDoc bool
 	y, h  float32 // top and height in content coordinates
@@ -79,15 +78,15 @@ type imageBox struct {
 
 // docLayout is a document laid out for one width.
 type docLayout struct {
-	width       float32
-	colX, colW  float32
-	em          float32
-	boxes       []box
-	first       int // index of the box of Document.Blocks[0]
-	height      float32
-	textBlocks  []int   // indices of the blocks that have text, in order
-	docTop      float32 // where the document's blocks start, under the title block
-	avgChar     float32 // average width of a character of body text, in ems
+	width      float32
+	colX, colW float32
+	em         float32
+	boxes      []box
+	first      int // index of the box of Document.Blocks[0]
+	height     float32
+	textBlocks []int   // indices of the blocks that have text, in order
+	docTop     float32 // where the document's blocks start, under the title block
+	avgChar    float32 // average width of a character of body text, in ems
 }
 
 // blockBox returns the box of document block i.
@@ -222,7 +221,7 @@ func (r *Reader) buildLayout(width float32) *docLayout {
 			l.textBlocks = append(l.textBlocks, i)
 		}
 		bx := l.blockBox(i)
-		*bx = box{doc: i, kind: b.Kind, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote}
+		*bx = box{doc: i, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote}
 		switch {
 		case i > 0:
 			bx.gapAbove = gap(&blocks[i-1], b) * em
@@ -409,7 +408,7 @@ func (r *Reader) layoutAt(l *docLayout, i int) {
 	}
 	bx := l.blockBox(i)
 	keep := *bx
-	*bx = box{doc: i, kind: b.Kind, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote,
+	*bx = box{doc: i, src: r.doc.Text, inDoc: b.End > b.Start, quote: b.Quote,
 		y: keep.y, gapAbove: keep.gapAbove, laid: true}
 	r.layoutBlock(l, bx, b)
 }
@@ -681,7 +680,7 @@ func (r *Reader) layoutTable(l *docLayout, i, j int) {
 		bi := i + k
 		b := &blocks[bi]
 		bx := l.blockBox(bi)
-		*bx = box{doc: bi, kind: b.Kind, src: r.doc.Text, inDoc: true, quote: b.Quote, indent: indent, table: true, rowRule: true,
+		*bx = box{doc: bi, src: r.doc.Text, inDoc: true, quote: b.Quote, indent: indent, table: true, rowRule: true,
 			y: bx.y, gapAbove: bx.gapAbove, laid: true}
 		key, leading := r.styleFor(b)
 		f := r.newFlow(r.doc.Text, key, leading, 0, 0)

@@ -116,8 +116,10 @@ type Reader struct {
 	clicks     int
 	focused    bool
 
-	pending  pending
-	updating bool // the renderer is catching up
+	pending   pending
+	updating  bool          // the renderer is catching up
+	themeFont fyne.Resource // the theme's font and text size when text was last measured
+	themeSize float32
 }
 
 // pending says what changed since the renderer last looked.
@@ -125,7 +127,6 @@ type pending struct {
 	any    bool
 	layout bool     // the layout was replaced
 	ranges [][2]int // marks changed over these offsets
-	frame  bool     // the strip-mode frame moved
 }
 
 // New returns a reader showing nothing; give it a document with SetDocument.
@@ -157,6 +158,8 @@ func (r *Reader) reset() {
 	if r.textSize <= 0 {
 		r.textSize = r.baseSize()
 	}
+	th := r.Theme()
+	r.themeFont, r.themeSize = th.Font(fyne.TextStyle{}), th.Size(theme.SizeNameText)
 	r.styles = newStyles(r.fonts)
 	r.lay = nil
 	r.tokens = nil
@@ -186,7 +189,7 @@ func (r *Reader) SetTextSize(size float32) {
 	if size <= 0 || size == r.textSize {
 		return
 	}
-	r.relayout(func() { r.textSize = size })
+	r.relayout(func() { r.textSize, r.opts.TextSize = size, size })
 }
 
 // TextSize returns the size of body text.
@@ -212,9 +215,30 @@ func (r *Reader) relayout(change func()) {
 func (r *Reader) changed(p pending) {
 	r.pending.any = true
 	r.pending.layout = r.pending.layout || p.layout
-	r.pending.frame = r.pending.frame || p.frame
 	r.pending.ranges = append(r.pending.ranges, p.ranges...)
-	r.Refresh()
+	if !r.updating {
+		r.Refresh()
+	}
+}
+
+// checkTheme measures the text again if the theme's font or text size changed.
+func (r *Reader) checkTheme() {
+	th := r.Theme()
+	f, size := th.Font(fyne.TextStyle{}), th.Size(theme.SizeNameText)
+	if f == r.themeFont && size == r.themeSize {
+		return
+	}
+	top := -1
+	if r.lay != nil && r.scrollY > 0 {
+		top = r.lay.topOffset(r.scrollY)
+	}
+	if r.opts.TextSize <= 0 && size != r.themeSize {
+		r.textSize = size * 1.25
+	}
+	r.reset()
+	if top > 0 {
+		r.ScrollToOffset(top)
+	}
 }
 
 // layout returns the layout for the current width, laying the document out if the width,
@@ -245,13 +269,19 @@ func (r *Reader) layout() *docLayout {
 }
 
 // SetHighlights replaces the highlights; only the lines whose marks change are repainted.
+// Ranges are clamped to the text; empty ones are dropped.
 func (r *Reader) SetHighlights(hs []Highlight) {
 	old := make(map[string]Highlight, len(r.highlights))
 	for _, h := range r.highlights {
 		old[h.ID] = h
 	}
-	next := make([]Highlight, len(hs))
-	copy(next, hs)
+	next := make([]Highlight, 0, len(hs))
+	for _, h := range hs {
+		h.Start, h.End = r.clampOffset(h.Start), r.clampOffset(h.End)
+		if h.Start < h.End {
+			next = append(next, h)
+		}
+	}
 	sort.SliceStable(next, func(i, j int) bool { return next[i].Start < next[j].Start })
 	var ranges [][2]int
 	for _, h := range next {
@@ -367,7 +397,7 @@ func (r *Reader) SetStripMode(on bool) {
 	if on && r.hovering {
 		r.hoverBlock = r.blockAtPos(r.hoverPos)
 	}
-	r.changed(pending{frame: true})
+	r.changed(pending{})
 }
 
 // StripMode reports whether strip mode is on.

@@ -290,6 +290,19 @@ func TestHighlightRectsCoverTheCharacters(t *testing.T) {
 		}
 	}
 
+	// Adding a highlight elsewhere repaints only its lines: this one's rectangles stay.
+	other := color.NRGBA{R: 0xe0, G: 0x10, B: 0x30, A: 0x80}
+	os, oe := offsetOf(t, d.Text, "society")
+	r.SetHighlights([]Highlight{{ID: "h", Start: s, End: e, Color: hl}, {ID: "o", Start: os, End: oe, Color: other}})
+	if n := len(rectsOf(r, other)); n != 1 {
+		t.Errorf("%d rectangles for the added highlight, want 1", n)
+	}
+	for i, p := range rectsOf(r, hl) {
+		if p.o != got[i].o {
+			t.Errorf("rectangle %d of an unchanged highlight was replaced", i)
+		}
+	}
+
 	// Replacing the highlights repaints: the old rectangles go.
 	r.SetHighlights(nil)
 	if got := rectsOf(r, hl); len(got) != 0 {
@@ -727,4 +740,75 @@ func TestHighlightGolden(t *testing.T) {
 		}
 	}
 	test.AssertImageMatches(t, name, img)
+}
+
+func TestWordAt(t *testing.T) {
+	r, _, d := setup(t, article, Options{})
+	at := func(s string, k int) int { i, _ := offsetOf(t, d.Text, s); return i + k }
+	for _, tc := range []struct {
+		name string
+		off  int
+		want string
+	}{
+		{"inside a word", at("paragraph opens", 3), "paragraph"},
+		{"word start", at("paragraph opens", 0), "paragraph"},
+		{"accented word", at("déjà-vu", 1), "déjà"},
+		{"hyphen", at("déjà-vu", len("déjà")), "-"},
+		{"space", at(" society", 0), " "},
+		{"CJK run", at("日本語", 3), "日本語のテキストも含まれています"},
+		{"emoji", at("😀", 0), "😀"},
+		{"end of a block", at("paragraph two.", len("paragraph two.")), "."},
+		{"end of a word at a block end", at("closes the article.", len("closes the article")), "."},
+		{"end of the text", len(d.Text), "."},
+	} {
+		s, e := r.wordAt(tc.off)
+		if got := d.Text[s:e]; got != tc.want {
+			t.Errorf("%s: wordAt(%d) = %q, want %q", tc.name, tc.off, got, tc.want)
+		}
+	}
+}
+
+func TestEmptyAndTitleOnly(t *testing.T) {
+	test.NewTempApp(t)
+	for _, tc := range []struct {
+		name string
+		d    *doc.Document
+	}{
+		{"no document", nil},
+		{"empty document", doc.Parse("")},
+		{"images only", doc.Parse(`<img src="a.png" alt="only a picture"><hr>`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := New(Options{})
+			var links []string
+			r.OnLink = func(h string) { links = append(links, h) }
+			r.SetDocument(tc.d, Meta{Title: "Only a title", URL: "https://example.org/a"})
+			w := test.NewTempWindow(t, r)
+			w.Resize(fyne.NewSize(800, 600))
+			if got := r.OffsetAt(fyne.NewPos(300, 300)); got != 0 {
+				t.Errorf("OffsetAt = %d, want 0", got)
+			}
+			if s, e := r.VisibleRange(); s != 0 || e != 0 {
+				t.Errorf("VisibleRange() = %d, %d, want 0, 0", s, e)
+			}
+			if got := r.Find("a"); len(got) != 0 {
+				t.Errorf("Find = %v, want none", got)
+			}
+			r.ScrollToFraction(1)
+			if p := r.Progress(); p != 1 {
+				t.Errorf("Progress() = %v, want 1 when everything is in view", p)
+			}
+			// The source address under the title is a link.
+			var at fyne.Position
+			for _, p := range drawn(r) {
+				if txt, ok := p.o.(*canvas.Text); ok && txt.Text == "https://example.org/a" {
+					at = p.pos.AddXY(5, 5)
+				}
+			}
+			r.Tapped(&fyne.PointEvent{Position: at})
+			if len(links) != 1 || links[0] != "https://example.org/a" {
+				t.Errorf("OnLink calls = %v after tapping the source address", links)
+			}
+		})
+	}
 }

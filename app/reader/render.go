@@ -92,6 +92,9 @@ func (rr *renderer) update() {
 	r := rr.r
 	r.updating = true
 	defer func() { r.updating = false }()
+	if !r.pending.any {
+		r.checkTheme()
+	}
 	lay := r.layout()
 	r.ensureView()
 	p := r.pending
@@ -340,14 +343,15 @@ func (rr *renderer) roleColor(ro role) color.Color {
 }
 
 // paintMarks makes the rectangles behind the characters of a line that are highlighted,
-// found or selected.
+// found or selected. Highlights and find matches are as tall as the text, like a marker
+// pen; the selection fills the line, so that a selection over several lines is one shape.
 func (rr *renderer) paintMarks(bx *box, ln *line, lo *lineObjs) {
 	r := rr.r
 	lo.dirty = false
 	lo.marks = lo.marks[:0]
 	ty := bx.y + ln.y + (ln.h-ln.th)/2
 	x0 := rr.lay.colX
-	add := func(a, b int, extend float32) *canvas.Rectangle {
+	add := func(a, b int, extend float32, full bool) *canvas.Rectangle {
 		a, b = max(a, ln.start), min(b, ln.end)
 		if a > b || a == b && extend == 0 {
 			return nil
@@ -357,8 +361,13 @@ func (rr *renderer) paintMarks(bx *box, ln *line, lo *lineObjs) {
 			return nil
 		}
 		o := canvas.NewRectangle(color.Transparent)
-		o.Move(fyne.NewPos(x0+xa, ty))
-		o.Resize(fyne.NewSize(xb-xa, ln.th))
+		if full {
+			o.Move(fyne.NewPos(x0+xa, bx.y+ln.y))
+			o.Resize(fyne.NewSize(xb-xa, ln.h))
+		} else {
+			o.Move(fyne.NewPos(x0+xa, ty))
+			o.Resize(fyne.NewSize(xb-xa, ln.th))
+		}
 		lo.marks = append(lo.marks, o)
 		return o
 	}
@@ -367,7 +376,7 @@ func (rr *renderer) paintMarks(bx *box, ln *line, lo *lineObjs) {
 			break
 		}
 		if h.End > ln.start {
-			if o := add(h.Start, h.End, 0); o != nil {
+			if o := add(h.Start, h.End, 0, false); o != nil {
 				o.FillColor = h.Color
 				if o.FillColor == nil {
 					o.FillColor = DefaultHighlight
@@ -381,7 +390,7 @@ func (rr *renderer) paintMarks(bx *box, ln *line, lo *lineObjs) {
 			break
 		}
 		if f.end > ln.start {
-			if o := add(f.start, f.end, 0); o != nil {
+			if o := add(f.start, f.end, 0, false); o != nil {
 				o.FillColor = withAlpha(warn, 0x60)
 				if i == r.findCur {
 					o.FillColor = withAlpha(warn, 0xa0)
@@ -396,7 +405,7 @@ func (rr *renderer) paintMarks(bx *box, ln *line, lo *lineObjs) {
 		if r.selEnd > ln.end {
 			extend = rr.lay.em * 0.3
 		}
-		if o := add(r.selStart, r.selEnd, extend); o != nil {
+		if o := add(r.selStart, r.selEnd, extend, true); o != nil {
 			o.FillColor = rr.color(theme.ColorNameSelection)
 		}
 	}

@@ -35,7 +35,7 @@ func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
 // unless they hold the article or a large share of its text.
 func (c *cleaner) markers(n *html.Node) {
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if ch.Type != html.ElementNode || skippedText[ch.Data] || c.marked[ch] != nil {
+		if ch.Type != html.ElementNode || skippedText[ch.Data] || c.marked[ch].ok() {
 			continue
 		}
 		if m, _ := markerOf(ch); m != markNone && m != markComments && c.safeMarker(ch, m) {
@@ -114,7 +114,7 @@ func (c *cleaner) leafBlocks(n *html.Node) []block {
 			if ch.Type != html.ElementNode || skippedText[ch.Data] {
 				continue
 			}
-			if c.marked[ch] != nil {
+			if c.marked[ch].ok() {
 				if blockTags[ch.Data] {
 					hasBlock = true
 				}
@@ -150,7 +150,7 @@ func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
 		var walk func(e *html.Node)
 		walk = func(e *html.Node) {
 			for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
-				if ch.Type != html.ElementNode || c.marked[ch] != nil {
+				if ch.Type != html.ElementNode || c.marked[ch].ok() {
 					continue
 				}
 				if ch.Data == "a" && attr(ch, "href") != "" {
@@ -176,7 +176,7 @@ func linkDensity(n *html.Node, c *cleaner) float64 {
 	var walk func(e *html.Node)
 	walk = func(e *html.Node) {
 		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
-			if ch.Type != html.ElementNode || (c != nil && c.marked[ch] != nil) {
+			if ch.Type != html.ElementNode || (c != nil && c.marked[ch].ok()) {
 				continue
 			}
 			if ch.Data == "a" {
@@ -441,6 +441,11 @@ func (c *cleaner) linkTeaser(b block) verdict {
 	if b.density < 0.9 || b.words < 3 || b.n.Data == "li" || b.n.Data == "td" || b.n.Data == "th" {
 		return verdict{}
 	}
+	// A sentence that is a link ("Part 1 is here.") belongs to the text; a teaser is a
+	// headline, without a full stop.
+	if last, _ := utf8.DecodeLastRuneInString(b.text); strings.ContainsRune(".!?:;…", last) {
+		return verdict{}
+	}
 	if b.links == 1 {
 		a := findElement(b.n, "a")
 		if a == nil || !isPageLink(attr(a, "href")) {
@@ -514,7 +519,8 @@ func isTeaser(text string, next []string) bool {
 		}
 	}
 	words := strings.FieldsFunc(strings.ToLower(text), notWordRune)
-	if len(words) < 12 {
+	if len(words) < 20 {
+		// Shorter lines without a full stop are headings and titles, not teasers.
 		return false
 	}
 	hit := 0
@@ -562,7 +568,7 @@ func (c *cleaner) captionCredits() {
 	var walk func(n *html.Node, inCaption bool)
 	walk = func(n *html.Node, inCaption bool) {
 		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			if c.marked[ch] != nil {
+			if c.marked[ch].ok() {
 				continue
 			}
 			switch ch.Type {
@@ -572,8 +578,7 @@ func (c *cleaner) captionCredits() {
 				}
 				in := inCaption || ch.Data == "figcaption" || ch.Data == "figure"
 				if !blockTags[ch.Data] && ch.Data != "a" && (inCaption || ch.Data == "span" || ch.Data == "small" || ch.Data == "em" || ch.Data == "i" || ch.Data == "cite") {
-					t := collapse(textOf(ch, c))
-					if v := textVerdict(t, posBody); v == vCredit || v == vGallery {
+					if v := creditVerdict(collapse(textOf(ch, c))); v.ok() {
 						c.remove(ch, v.rule, v.reason)
 						continue
 					}
@@ -581,8 +586,7 @@ func (c *cleaner) captionCredits() {
 				walk(ch, in)
 			case html.TextNode:
 				if inCaption {
-					t := collapse(ch.Data)
-					if v := textVerdict(t, posBody); (v == vCredit || v == vGallery) && ch.Parent != nil && strings.TrimSpace(textOf(ch.Parent, c)) != strings.TrimSpace(ch.Data) {
+					if v := creditVerdict(collapse(ch.Data)); v.ok() && ch.Parent != nil && strings.TrimSpace(textOf(ch.Parent, c)) != strings.TrimSpace(ch.Data) {
 						c.remove(ch, v.rule, v.reason)
 					}
 				}
@@ -590,6 +594,21 @@ func (c *cleaner) captionCredits() {
 		}
 	}
 	walk(c.root, false)
+}
+
+// creditVerdict says whether a short inline text is a photo credit or a gallery counter.
+func creditVerdict(t string) verdict {
+	if t == "" || len(t) > 160 {
+		return verdict{}
+	}
+	words := strings.Fields(t)
+	switch {
+	case len(words) <= 16 && creditRe.MatchString(t) && !endsSentence(t, words):
+		return vCredit
+	case len(words) <= 6 && galleryRe.MatchString(t):
+		return vGallery
+	}
+	return verdict{}
 }
 
 func notWordRune(r rune) bool {
@@ -618,7 +637,7 @@ func (c *cleaner) nestedArticles() {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-			if ch.Type != html.ElementNode || c.marked[ch] != nil {
+			if ch.Type != html.ElementNode || c.marked[ch].ok() {
 				continue
 			}
 			if ch.Data == "article" {
@@ -679,7 +698,7 @@ func hasPageLink(n *html.Node) bool {
 // inside a paragraph holding an image and several links, and nothing but links.
 func (c *cleaner) hoverCards(n *html.Node) {
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if ch.Type != html.ElementNode || c.marked[ch] != nil || skippedText[ch.Data] {
+		if ch.Type != html.ElementNode || c.marked[ch].ok() || skippedText[ch.Data] {
 			continue
 		}
 		if ch.Data == "span" && ch.Parent != nil && ch.Parent.Data != "figure" && findElement(ch, "img") != nil {
@@ -756,7 +775,7 @@ var captionWords = map[string]bool{"caption": true, "captions": true, "figcaptio
 // says they are a caption, next to an image.
 func (c *cleaner) captions(n *html.Node) {
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
-		if ch.Type != html.ElementNode || c.marked[ch] != nil || skippedText[ch.Data] {
+		if ch.Type != html.ElementNode || c.marked[ch].ok() || skippedText[ch.Data] {
 			continue
 		}
 		if ch.Data == "figcaption" || isCaptionClass(ch) && (inside(ch, "figure") || nearImage(ch)) {

@@ -66,13 +66,12 @@ type cleaner struct {
 	stage   string
 	root    *html.Node
 	keep    map[string]bool
-	marked  map[*html.Node]*Removal
-	order   []*html.Node // marked nodes in the order they were marked
-	textLen int          // text length of root, computed on demand
+	marked  map[*html.Node]verdict
+	textLen int // text length of root, for the stages that need it
 }
 
 func newCleaner(stage string, root *html.Node, keep []string) *cleaner {
-	c := &cleaner{stage: stage, root: root, marked: map[*html.Node]*Removal{}}
+	c := &cleaner{stage: stage, root: root, marked: map[*html.Node]verdict{}}
 	if len(keep) > 0 {
 		c.keep = make(map[string]bool, len(keep))
 		for _, k := range keep {
@@ -85,23 +84,10 @@ func newCleaner(stage string, root *html.Node, keep []string) *cleaner {
 // remove marks n for removal by rule, unless n or an ancestor is already marked or the
 // caller asked to keep it. It reports whether n is now marked.
 func (c *cleaner) remove(n *html.Node, rule, reason string) bool {
-	if n == nil || n == c.root || n.Parent == nil || c.isMarked(n) {
+	if n == nil || n == c.root || n.Parent == nil || c.isMarked(n) || c.keep[c.path(n)] {
 		return false
 	}
-	path := c.path(n)
-	if c.keep[path] {
-		return false
-	}
-	// A node marked earlier inside n is now part of n's removal.
-	for i := 0; i < len(c.order); i++ {
-		if contains(n, c.order[i]) {
-			delete(c.marked, c.order[i])
-			c.order = append(c.order[:i], c.order[i+1:]...)
-			i--
-		}
-	}
-	c.marked[n] = &Removal{Reason: reason, Rule: rule, Path: path}
-	c.order = append(c.order, n)
+	c.marked[n] = verdict{rule, reason}
 	return true
 }
 
@@ -111,7 +97,7 @@ func (c *cleaner) isMarked(n *html.Node) bool {
 		return false
 	}
 	for p := n; p != nil && p != c.root; p = p.Parent {
-		if c.marked[p] != nil {
+		if c.marked[p].ok() {
 			return true
 		}
 	}
@@ -129,8 +115,13 @@ func contains(a, b *html.Node) bool {
 
 // path is the position of n below the root: the stage and the child index at each level.
 func (c *cleaner) path(n *html.Node) string {
+	return c.stage + ":" + indexPath(c.root, n)
+}
+
+// indexPath is the position of n below root as dot-separated child indices.
+func indexPath(root, n *html.Node) string {
 	var idx []int
-	for p := n; p != nil && p != c.root; p = p.Parent {
+	for p := n; p != nil && p != root; p = p.Parent {
 		i := 0
 		for s := p.PrevSibling; s != nil; s = s.PrevSibling {
 			i++
@@ -138,8 +129,6 @@ func (c *cleaner) path(n *html.Node) string {
 		idx = append(idx, i)
 	}
 	var b strings.Builder
-	b.WriteString(c.stage)
-	b.WriteByte(':')
 	for i := len(idx) - 1; i >= 0; i-- {
 		b.WriteString(strconv.Itoa(idx[i]))
 		if i > 0 {
@@ -149,30 +138,74 @@ func (c *cleaner) path(n *html.Node) string {
 	return b.String()
 }
 
-// sweep detaches the marked nodes and returns their removals in document order.
+// sweep detaches the marked nodes and returns their removals in document order. Marked
+// siblings in a row removed by one rule (with only white space between them) make one
+// removal, whose path names the first and the last: "article:0.28-0.67". A group whose
+// path the caller asked to keep stays.
 func (c *cleaner) sweep() []Removal {
 	if len(c.marked) == 0 {
 		return nil
 	}
-	var out []Removal
+	type group struct {
+		first, last *html.Node
+		v           verdict
+		path        string
+	}
+	// Find the groups and their paths with the tree still whole, then detach them.
+	var groups []group
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for ch := n.FirstChild; ch != nil; {
-			next := ch.NextSibling
-			if r := c.marked[ch]; r != nil {
-				r.Text = capText(collapse(textOf(ch, nil)))
-				r.HTML = render(ch)
-				out = append(out, *r)
-				n.RemoveChild(ch)
-			} else {
+			v := c.marked[ch]
+			if !v.ok() {
 				walk(ch)
+				ch = ch.NextSibling
+				continue
 			}
-			ch = next
+			last := ch
+			for s := ch.NextSibling; s != nil; s = s.NextSibling {
+				if c.marked[s] == v {
+					last = s
+					continue
+				}
+				if s.Type == html.TextNode && strings.TrimSpace(s.Data) == "" || s.Type == html.CommentNode {
+					continue
+				}
+				break
+			}
+			path := c.path(ch)
+			if last != ch {
+				path += "-" + indexPath(c.root, last)
+			}
+			if c.keep[path] {
+				for s := ch; s != last.NextSibling; s = s.NextSibling {
+					walk(s)
+				}
+			} else {
+				groups = append(groups, group{ch, last, v, path})
+			}
+			ch = last.NextSibling
 		}
 	}
 	walk(c.root)
-	c.marked = map[*html.Node]*Removal{}
-	c.order = nil
+	out := make([]Removal, 0, len(groups))
+	for _, g := range groups {
+		var text, htm strings.Builder
+		parent, end := g.first.Parent, g.last.NextSibling
+		for s := g.first; s != end; {
+			after := s.NextSibling
+			if s.Type == html.ElementNode || s.Type == html.TextNode {
+				text.WriteString(textOf(s, nil))
+				text.WriteByte(' ')
+				htm.WriteString(render(s))
+			}
+			parent.RemoveChild(s)
+			s = after
+		}
+		out = append(out, Removal{Reason: g.v.reason, Rule: g.v.rule, Path: g.path,
+			Text: capText(collapse(text.String())), HTML: htm.String()})
+	}
+	c.marked = map[*html.Node]verdict{}
 	return out
 }
 
@@ -205,7 +238,7 @@ func textOf(n *html.Node, c *cleaner) string {
 			if skippedText[n.Data] {
 				return
 			}
-			if c != nil && c.marked[n] != nil {
+			if c != nil && c.marked[n].ok() {
 				return
 			}
 			if n.Data == "br" || blockTags[n.Data] {
@@ -241,7 +274,7 @@ func textLen(n *html.Node, c *cleaner) int {
 			}
 			return
 		case html.ElementNode:
-			if skippedText[n.Data] || (c != nil && c.marked[n] != nil) {
+			if skippedText[n.Data] || (c != nil && c.marked[n].ok()) {
 				return
 			}
 		case html.DocumentNode:

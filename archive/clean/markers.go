@@ -278,7 +278,7 @@ func commentMarker(tokens, words []string) (marker, string) {
 		if commentNegative[w] {
 			return markNone, ""
 		}
-		if commentWords[w] {
+		if isCommentWord(w) {
 			found = true
 		}
 	}
@@ -318,4 +318,17 @@ func isSearchForm(form *html.Node) bool {
 	}
 	walk(form)
 	return search && textLen(form, nil) < 200
+}
+
+// isCommentWord reports whether a class or id word names comments: a known word, or
+// "comment" run together with another ("commentbody", "commentslist"), but not
+// "commentary" or "commentator", which name opinion pieces and their writers.
+func isCommentWord(w string) bool {
+	if commentWords[w] {
+		return true
+	}
+	if !strings.HasPrefix(w, "comment") {
+		return false
+	}
+	return !strings.HasPrefix(w, "commentar") && !strings.HasPrefix(w, "commentat")
 }

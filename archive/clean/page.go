@@ -30,7 +30,7 @@ func (c *cleaner) comments(n *html.Node, inArticle bool) {
 		if ch.Type != html.ElementNode || skippedText[ch.Data] {
 			continue
 		}
-		if m, sys := markerOf(ch); m == markComments && !c.holdsArticle(ch, true) {
+		if m, sys := markerOf(ch); m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
 			reason := "comment section"
 			if sys != "" {
 				reason += " (" + sys + ")"
@@ -138,4 +138,9 @@ func findElement(n *html.Node, tag string) *html.Node {
 		}
 	}
 	return nil
+}
+
+// hasContent reports whether n shows something: text, or an embedded frame.
+func hasContent(n *html.Node) bool {
+	return textLen(n, nil) > 0 || findElement(n, "iframe") != nil
 }

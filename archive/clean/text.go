@@ -64,6 +64,8 @@ var (
 		`|post comment(?:\s*\(\+\))?|discuss this (?:article|story|post)` +
 		`)$`)
 
+	commentLeadRe = re(`^(?:[{(\[]?\s*(?:\d|no\b|one|two|three|four|five|six|seven|eight|nine|ten)|reader|user|visitor|comment|respons|reaction|discussion|trackback|pingback|coment|komment|leave|post|add|write|submit|share|make|enter|join|what|have|tell|be the|show|view|see|load|read|discuss)`)
+
 	// widgetRe matches the controls of a comment widget, each a line of its own.
 	widgetRe = re(`^(?:notify of|inline feedbacks|view all comments|newest most voted|most voted|newest|oldest|guest|login|log in|sign in to comment|cancel reply|reply|report|flag|like|dislike|` +
 		`log in to reply|you must be logged in to post a comment\.?|your email address will not be published\.?.{0,60}|required fields are marked.{0,10}|` +
@@ -105,12 +107,15 @@ var (
 	inboxRe      = re(`delivered (?:straight |directly |right |free |daily |weekly )?(?:to|into|through|in) (?:your|their) (?:inbox|letterbox|mailbox|door)|meet your inbox|in your inbox|to your inbox`)
 	magazineRe   = re(`\b(?:magazine|issues? for|print edition|digital edition|subscription)\b`)
 	followRe     = re(`\bfollow (?:us|him|her|them|me|@\w+|\w+ \w+ on|\w+ on)\b|\blike us on\b|\bjoin (?:us|our)\b.{0,60}\b(?:forums?|community|discord|group|facebook|conversation|channel|mailing list)\b|\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}(?:at|on twitter|via)\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b|\bon (?:twitter|facebook|instagram|x) @\w+|\bfollow (?:\S+ ){0,4}(?:full |complete |live |latest |ongoing )?coverage\b`)
-	donateRe     = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
-	appRe        = re(`\b(?:click here|tap here|download (?:the|our) (?:\w+ ){0,3}app|get the (?:\w+ ){0,4}app|install (?:the|our) app)\b`)
+	// contactRe is how a reporter or the desk can be reached, wherever it stands in a sentence.
+	contactRe = re(`\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}at\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b`)
+	donateRe  = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
+	appRe     = re(`\b(?:click here|tap here|download (?:the|our) (?:\w+ ){0,3}app|get the (?:\w+ ){0,4}app|install (?:the|our) app)\b`)
 
 	bareCTARe = re(`^(?:breaking news emails|newsletters?|sign up|sign up now|sign up for free|subscribe|subscribe now|subscribe today|subscribe here|join now|join today|donate|donate now|support us|get the app|download the app|follow us|follow|like us on facebook|become a member|register|register now|sign in|log in|log out|my account|sign up for our newsletter|get our newsletter|email address|your email|enter your email(?: address)?|submit|go|invalid email|thank you for subscribing!?|you're all set!?|privacy policy|terms of (?:use|service)|unsubscribe at any time\.?)$`)
 
 	relatedPat       = `(?:related(?: articles?| stories| story| coverage| content| posts?| reading| news| links?| video| topics)?|read more|read also|also read|also see|more reading|see also|see more|recommended(?: reading| for you)?|watch|watch now|listen|more on this(?: story)?|more from [^:]{1,40}|don'?t miss|do not miss|must read|trending(?: now)?|you may also like|you might also like|editor'?s picks?|read next|up next|next up|further reading|more|more news|more stories|most popular|most read|in case you missed it|icymi|top stories|latest news|latest stories|popular stories|leia também|leia mais|veja também|lee también|lea también|lire aussi|à lire aussi|mehr zum thema|lesen sie auch|weiterlesen|ver también|vea también|ler também|more coverage|related coverage|keep reading|what to read next|you may have missed|around the web|from the web|sponsored stories|promoted stories|recommended stories|more videos|more like this|the latest|latest)`
+	relatedLeadRe    = re(`^` + relatedPat + `\b`)
 	relatedLineRe    = re(`^` + relatedPat + `\s*(?:[:：|»>–—-]|\.\.\.|…)\s*\S.*$`)
 	relatedHeadingRe = re(`^` + relatedPat + `\s*[.:：…]?\s*(?:\.\.\.)?$`)
 
@@ -127,7 +132,8 @@ var (
 
 	cookieRe = re(`^(?:we use cookies|this (?:web)?site uses cookies|our (?:web)?site uses cookies|by (?:continuing to use|using|browsing) (?:this|our) (?:web)?site|accept (?:all )?cookies|cookie (?:settings|policy|preferences|consent)|manage (?:cookies|consent|preferences)|we and our partners)\b`)
 
-	tagsRe = re(`^(?:tags?|tagged(?: with| as| in)?|topics?|filed (?:under|in)|categories|category|keywords|more about|related topics|see more on|mais sobre|etiquetas|schlagworte|schlagwörter|themen|mots-clés|sujets|argomenti|categorias)\s*[:：]\s*\S.*$`)
+	tagsLeadRe = re(`^(?:tag|topic|filed|categor|keyword|more about|related topics|see more on|mais sobre|etiqueta|schlagw|themen|mots|sujets|argomenti)`)
+	tagsRe     = re(`^(?:tags?|tagged(?: with| as| in)?|topics?|filed (?:under|in)|categories|category|keywords|more about|related topics|see more on|mais sobre|etiquetas|schlagworte|schlagwörter|themen|mots-clés|sujets|argomenti|categorias)\s*[:：]\s*\S.*$`)
 
 	bioRe     = re(`^(?:[A-Z][\p{L}.'’-]+\s){1,4}(?:is|was|has been|joined|writes|covers|reports|edits)\b.{0,80}\b(?:reporter|writer|journalist|editor|correspondent|columnist|contributor|freelancer|freelance|author|producer|intern|fellow|blogger|critic|analyst|anchor|host|photographer|novelist|staff|team|newsroom|desk)\b`)
 	bioLineRe = re(`^(?:more (?:articles|stories|posts) (?:from|by) .{1,60}|view all (?:posts|articles|stories) by .{1,60}|see all (?:articles|stories|posts) by .{1,60}|more by .{1,60}|about the authors?:?.{0,60}|posts by .{1,60}|articles by .{1,60}|all articles by .{1,60})$`)
@@ -135,11 +141,12 @@ var (
 	aboutHeadingRe = re(`^(?:about|über|acerca de|sobre|à propos de|a proposito di)\s+(?:the company|us|the author|the authors|[\p{Lu}\d&][\p{L}\d&.,'’ -]{0,60})\s*:?$`)
 	pressEndRe     = re(`^(?:#{3}|-30-|media contacts?:?.{0,80}|press contacts?:?.{0,80}|investor contacts?:?.{0,80}|for (?:further|more) information,? (?:please )?contact:?.{0,80}|source:\s*\S.{0,80}|view (?:original|source) content.{0,120}|forward-looking statements)$`)
 
-	creditsRe   = re(`^\(?\s*(?:additional |further )?(?:reporting|writing|editing|written|edited|compiled|research|produced|translated|translation|graphics|photos|video|illustrations?)(?: and (?:editing|writing|reporting))?(?: by)?\s*:?\s+\p{Lu}.{0,300}\)?$`)
-	copyrightRe = re(`(?:©|\(c\)|\bcopyright\b).{0,200}(?:\b(?:19|20)\d\d\b|all rights reserved|contents of this (?:site|website|page))|all rights reserved`)
-	policyRe    = re(`\b(?:comments?|comentários|comentarios|kommentare|commentaires|replies)\b.{0,120}\b(?:moderat\w*|approv\w*|aprovad\w*|aprobad\w*|policy|guidelines|rules|terms|respectful|civil|off-topic|removed|deleted|freigeschaltet|publiés?)\b`)
-	urlOnlyRe   = re(`^(?:https?://|www\.)\S+$`)
-	chromeRe    = re(`^(?:skip to (?:main )?content|skip to navigation|menu|main menu|open menu|close menu|toggle navigation|back to top|top|home|sign in|log in|log out|login|register|subscribe|my account|print|print this (?:article|page|story)|email|e-mail|share|share this|share this (?:article|story|post)|share on|comments|comment|read more|continue reading|load more|show more|read full (?:article|story)|see more|more|font size|text size|a\+|a-|listen|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|reading time:? .{1,20}|save|save (?:article|for later|story)|bookmark|follow|followed|unfollow|gift (?:this )?article|translate|audio|view comments|jump to comments|go to comments|report an error|report a (?:typo|correction)|suggest a correction|corrections?|feedback|close|×|✕|x|opens in new window|opens in a new window|external link|tl;dr)$`)
+	creditsLeadRe = re(`^\(?\s*(?:additional |further )?(?:reporting|writing|editing|written|edited|compiled|research|produced|translat|graphics|photos|video|illustration)`)
+	creditsRe     = re(`^\(?\s*(?:additional |further )?(?:reporting|writing|editing|written|edited|compiled|research|produced|translated|translation|graphics|photos|video|illustrations?)(?: and (?:editing|writing|reporting))?(?: by)?\s*:?\s+\p{Lu}.{0,300}\)?$`)
+	copyrightRe   = re(`(?:©|\(c\)|\bcopyright\b).{0,200}(?:\b(?:19|20)\d\d\b|all rights reserved|contents of this (?:site|website|page))|all rights reserved`)
+	policyRe      = re(`\b(?:comments?|comentários|comentarios|kommentare|commentaires|replies)\b.{0,120}\b(?:moderat\w*|approv\w*|aprovad\w*|aprobad\w*|policy|guidelines|rules|terms|respectful|civil|off-topic|removed|deleted|freigeschaltet|publiés?)\b`)
+	urlOnlyRe     = re(`^(?:https?://|www\.)\S+$`)
+	chromeRe      = re(`^(?:skip to (?:main )?content|skip to navigation|menu|main menu|open menu|close menu|toggle navigation|back to top|top|home|sign in|log in|log out|login|register|subscribe|my account|print|print this (?:article|page|story)|email|e-mail|share|share this|share this (?:article|story|post)|share on|comments|comment|read more|continue reading|load more|show more|read full (?:article|story)|see more|more|font size|text size|a\+|a-|listen|listen to (?:this )?(?:article|story)|\d+ min(?:ute)? read|reading time:? .{1,20}|save|save (?:article|for later|story)|bookmark|follow|followed|unfollow|gift (?:this )?article|translate|audio|view comments|jump to comments|go to comments|report an error|report a (?:typo|correction)|suggest a correction|corrections?|feedback|close|×|✕|x|opens in new window|opens in a new window|external link|tl;dr)$`)
 )
 
 // byline and date lines
@@ -169,6 +176,12 @@ func textVerdict(s string, pos position) verdict {
 	}
 	words := strings.Fields(s)
 	nw := len(words)
+	// The regular expressions are tried only where a cheap look at the first words says
+	// they may match: most blocks are prose, and must pass through quickly.
+	lead := s
+	if len(lead) > 48 {
+		lead = lead[:48]
+	}
 	if nw <= 12 {
 		switch {
 		case searchRe.MatchString(s):
@@ -188,28 +201,31 @@ func textVerdict(s string, pos position) verdict {
 	if nw <= 16 && creditRe.MatchString(s) && !endsSentence(s, words) {
 		return vCredit
 	}
-	if nw <= 20 && cookieRe.MatchString(s) {
+	if nw <= 20 && cookieRe.MatchString(lead) {
 		return vCookie
 	}
-	if nw <= 40 && tagsRe.MatchString(s) {
+	if nw <= 40 && strings.ContainsAny(s, ":：") && tagsLeadRe.MatchString(lead) && tagsRe.MatchString(s) {
 		return vTags
 	}
-	if nw <= 25 && relatedLineRe.MatchString(s) {
-		return vRelated
+	if nw <= 25 && relatedLeadRe.MatchString(lead) {
+		if relatedLineRe.MatchString(s) {
+			return vRelated
+		}
+		if nw <= 8 && relatedHeadingRe.MatchString(s) {
+			return vRelatedHd
+		}
 	}
-	if nw <= 8 && relatedHeadingRe.MatchString(s) {
-		return vRelatedHd
-	}
-	if nw <= 30 && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
+	if nw <= 30 && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
 		return vComment
 	}
 	if nw <= 24 && isBylineOrDate(s, words) {
 		return vByline
 	}
-	if nw <= 60 && creditsRe.MatchString(s) && strings.Contains(strings.ToLower(s), " by") {
+	lower := strings.ToLower(s)
+	if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
 		return vCredits
 	}
-	if nw <= 40 && policyRe.MatchString(s) {
+	if nw <= 40 && (strings.Contains(lower, "comment") || strings.Contains(lower, "coment") || strings.Contains(lower, "komment") || strings.Contains(lower, "repl")) && policyRe.MatchString(s) {
 		return vPolicy
 	}
 	if pos != posBody && nw <= 40 && copyrightRe.MatchString(s) {
@@ -218,7 +234,7 @@ func textVerdict(s string, pos position) verdict {
 	if pos != posBody && nw == 1 && urlOnlyRe.MatchString(s) {
 		return vAddress
 	}
-	if nw <= 60 && hasCTA(s) {
+	if nw <= 60 && hasCTA(s, lower) {
 		return cta(s)
 	}
 	if pos != posBody && nw <= 80 && (bioRe.MatchString(s) || bioLineRe.MatchString(s)) {
@@ -283,12 +299,18 @@ func isNumber(s string) bool {
 }
 
 // hasCTA reports whether a short block holds a sentence that asks the reader to sign up,
-// follow, donate or get an app.
-func hasCTA(s string) bool {
+// follow, donate or get an app. lower is s in lower case.
+func hasCTA(s, lower string) bool {
+	contact := strings.Contains(lower, "reach") || strings.Contains(lower, "tip") ||
+		strings.Contains(lower, "mail") || strings.Contains(lower, "contact")
 	for _, sent := range sentences(s) {
 		sent = strings.TrimLeft(sent, " \"'“‘*•►▶→»>-–—")
-		if !ctaStartRe.MatchString(sent) && !strings.Contains(strings.ToLower(sent), "by subscribing") {
-			if followRe.MatchString(sent) && len(strings.Fields(sent)) <= 30 {
+		lead := sent
+		if len(lead) > 40 {
+			lead = lead[:40]
+		}
+		if !ctaStartRe.MatchString(lead) && !strings.Contains(strings.ToLower(sent), "by subscribing") {
+			if contact && len(strings.Fields(sent)) <= 30 && contactRe.MatchString(sent) {
 				return true
 			}
 			continue
@@ -319,21 +341,36 @@ func cta(s string) verdict {
 	}
 }
 
-var sentenceEndRe = regexp.MustCompile(`[.!?…]["'”’)]*\s+`)
-
-// sentences splits s after sentence-ending punctuation.
+// sentences splits s after sentence-ending punctuation followed by a space.
 func sentences(s string) []string {
 	var out []string
-	for {
-		loc := sentenceEndRe.FindStringIndex(s)
-		if loc == nil {
-			break
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.', '!', '?':
+		case 0xE2: // "…" is E2 80 A6
+			if !strings.HasPrefix(s[i:], "…") {
+				continue
+			}
+			i += 2
+		default:
+			continue
 		}
-		out = append(out, s[:loc[1]])
-		s = s[loc[1]:]
+		j := i + 1
+		for j < len(s) && strings.IndexByte("\"')", s[j]) >= 0 {
+			j++
+		}
+		if strings.HasPrefix(s[j:], "”") || strings.HasPrefix(s[j:], "’") {
+			j += 3
+		}
+		if j < len(s) && s[j] == ' ' {
+			out = append(out, s[start:j+1])
+			start = j + 1
+			i = j
+		}
 	}
-	if strings.TrimSpace(s) != "" {
-		out = append(out, s)
+	if strings.TrimSpace(s[start:]) != "" {
+		out = append(out, s[start:])
 	}
 	return out
 }
@@ -345,8 +382,12 @@ func isBylineOrDate(s string, words []string) bool {
 		return false
 	}
 	byline := bylineStartRe.MatchString(s)
-	dates := dateTokenRe.FindAllStringIndex(s, -1)
 	lead := dateLeadRe.MatchString(s)
+	if !byline && !lead && strings.IndexAny(s, "0123456789") < 0 {
+		// Without a byline or a date word, a date line needs a number.
+		return false
+	}
+	dates := dateTokenRe.FindAllStringIndex(s, -1)
 	if !byline && len(dates) == 0 {
 		return false
 	}
@@ -375,8 +416,18 @@ func isBylineOrDate(s string, words []string) bool {
 	case lead:
 		return (strong || len(dates) > 0) && other <= 2 && names <= 6
 	default:
-		// A bare date, perhaps with a name: "November 20, 2019", "Nov. 20, 2019, 9:28 AM UTC".
-		return strong && other == 0 && names <= 4 && len(words) <= 12
+		// A bare date, perhaps with a name: "November 20, 2019", "Nov. 20, 2019, 9:28 AM UTC",
+		// that starts or ends the line and makes up most of it.
+		if !strong || other > 0 || names > 3 || len(words) > 12 {
+			return false
+		}
+		covered := 0
+		for _, d := range dates {
+			covered += d[1] - d[0]
+		}
+		first, last := dates[0], dates[len(dates)-1]
+		edge := strings.TrimLeft(s[:first[0]], " ([—–-") == "" || strings.TrimRight(s[last[1]:], " )].,") == ""
+		return edge && covered*2 >= len(strings.TrimSpace(s))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gloss/archive"
+	"gloss/archive/clean"
 	"gloss/archive/fetch"
 )
 
@@ -21,7 +22,7 @@ func archiveCommands() map[string]command {
 	return map[string]command{
 		"save":    {"URL...", "fetch, extract and store articles", cmdSave},
 		"import":  {"[--url URL] FILE...", "store local .html/.htm/.txt/.md files (- reads stdin)", cmdImport},
-		"extract": {"[--url URL] [--format text|html] [--out DIR] FILE|URL|-...", "print the cleaned article, store nothing", cmdExtract},
+		"extract": {"[--url URL] [--format text|html] [--out DIR] [--explain] FILE|URL|-...", "print the cleaned article, store nothing", cmdExtract},
 		"list":    {"[--json]", "list the library", cmdList},
 		"show":    {"ID [--format text|html|json]", "print an article", cmdShow},
 		"search":  {"QUERY [--json]", "full-text search", cmdSearch},
@@ -183,6 +184,7 @@ func cmdExtract(e *env, args []string) error {
 	pageURL := fs.String("url", "", "the original address of a file")
 	format := fs.String("format", "text", "text or html")
 	out := fs.String("out", "", "write DIR/NAME.txt for each input instead of printing")
+	explain := fs.Bool("explain", false, "list what cleaning removed, and why, on standard error")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -201,13 +203,23 @@ func cmdExtract(e *env, args []string) error {
 			return err
 		}
 	}
+	saver, done, err := e.extractSaver()
+	if err != nil {
+		return err
+	}
+	defer done()
 	failed := 0
 	for _, in := range inputs {
-		art, err := e.extract(in, *pageURL)
+		art, err := e.extract(saver, in, *pageURL)
 		if err != nil {
 			failed++
 			fmt.Fprintf(e.stderr, "gloss extract: %s\n", message(err))
 			continue
+		}
+		if *explain {
+			for _, r := range art.Removed {
+				fmt.Fprintf(e.stderr, "%s\t%s\t%s\t%s\n", r.Path, r.Reason, r.Rule, r.Text)
+			}
 		}
 		body := art.Text
 		if *format == "html" {
@@ -232,8 +244,29 @@ func cmdExtract(e *env, args []string) error {
 	return nil
 }
 
+// extractSaver returns a Saver with the site rules of the library when there is one;
+// extraction never creates a library.
+func (e *env) extractSaver() (*archive.Saver, func(), error) {
+	path := e.dbPath
+	if path == "" {
+		p, err := archive.DefaultPath()
+		if err != nil {
+			return archive.NewSaver(nil, nil), func() {}, nil
+		}
+		path = p
+	}
+	if _, err := os.Stat(path); err != nil {
+		return archive.NewSaver(nil, nil), func() {}, nil
+	}
+	lib, err := archive.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return archive.NewSaver(lib, nil), func() { lib.Close() }, nil
+}
+
 // extract makes an article of a file, standard input or a web address, storing nothing.
-func (e *env) extract(in, pageURL string) (*archive.Cleaned, error) {
+func (e *env) extract(saver *archive.Saver, in, pageURL string) (*archive.Cleaned, error) {
 	if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		page, err := fetch.New(fetch.Options{}).Page(e.ctx, in)
 		if err != nil {
@@ -243,7 +276,7 @@ func (e *env) extract(in, pageURL string) (*archive.Cleaned, error) {
 		if err != nil {
 			return nil, err
 		}
-		return archive.Extract(page.UTF8, final)
+		return saver.Extract(e.ctx, page.UTF8, final)
 	}
 	data, name, err := e.readInput(in)
 	if err != nil {
@@ -261,7 +294,7 @@ func (e *env) extract(in, pageURL string) (*archive.Cleaned, error) {
 		}
 	}
 	utf8, _ := fetch.DecodeHTML(data, "")
-	art, err := archive.Extract(utf8, base)
+	art, err := saver.Extract(e.ctx, utf8, base)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", in, err)
 	}
@@ -282,6 +315,8 @@ type articleJSON struct {
 	Bytes     *sizeJSON  `json:"bytes,omitempty"`
 	Text      string     `json:"text,omitempty"`
 	HTML      string     `json:"html,omitempty"`
+	// Removed lists what cleaning took out of the current capture (show only).
+	Removed []clean.Removal `json:"removed,omitempty"`
 }
 
 type sizeJSON struct {
@@ -371,7 +406,7 @@ func cmdShow(e *env, args []string) error {
 			}
 			return writeJSON(e.stdout, articleJSON{ID: a.ID, URL: a.URL, Title: c.Title, Site: c.SiteName, Byline: c.Byline,
 				Added: a.AddedAt, Published: c.Published, Words: c.WordCount, Captures: a.Captures,
-				Bytes: toSizeJSON(size), Text: c.Text, HTML: c.CleanedHTML})
+				Bytes: toSizeJSON(size), Text: c.Text, HTML: c.CleanedHTML, Removed: c.Removed})
 		default:
 			return usagef("unknown format %q", *format)
 		}

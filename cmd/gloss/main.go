@@ -38,6 +38,12 @@ var commands map[string]command
 
 func init() {
 	commands = archiveCommands()
+	for k, v := range ruleCommands() {
+		commands[k] = v
+	}
+	for k, v := range annotateCommands() {
+		commands[k] = v
+	}
 }
 
 func main() {
@@ -115,11 +121,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e))
 
 // message turns an error into the one sentence a person reads.
 func message(err error) string {
-	switch {
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return "cancelled"
-	case errors.Is(err, archive.ErrNewerSchema):
-		return err.Error()
 	}
 	return err.Error()
 }
@@ -157,3 +160,9 @@ func (e *env) openLibrary() (*archive.Library, error) {
 	}
 	return archive.Open(path)
 }
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

@@ -1,0 +1,310 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"gloss/archive/fetch"
+	"gloss/archive/images"
+	"gloss/archive/siterules"
+)
+
+func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+const paragraphs = `<p>The harbour master said the new breakwater would protect the fishing fleet from winter storms for decades to come.</p>
+<p>Engineers spent three years testing models of the harbour in a wave tank before the council approved the design last spring.</p>
+<p>Local fishermen, who lost eleven boats in the storms of 2019, welcomed the news but asked why the work took so long to start.</p>`
+
+// offlinePage shows images in every way pages hide them, and hostile markup besides.
+const offlinePage = `<html><head><title>Breakwater</title><base href="http://evil.example/">
+<meta http-equiv="refresh" content="0;url=javascript:alert(1)"><style>body{background:url(http://track.example/x.png)}</style></head>
+<body><article><h1>Breakwater</h1>` + paragraphs + `
+<figure><img src="/img/plain.png" alt="plain"><figcaption>Plain image</figcaption></figure>
+<p><img src="img/relative.png" alt="relative" onerror="alert(1)"></p>
+<p><img srcset="/img/small.png 300w, /img/large.png 1200w" src="/img/small.png" alt="srcset"></p>
+<picture><source srcset="/img/picture.png 800w"><img src="/img/fallback.png" alt="picture"></picture>
+<p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/lazy.png" alt="lazy"></p>
+<p>Between the lazy image and the one for readers without scripts stands this paragraph.</p>
+<noscript><img src="/img/noscript.png" alt="noscript"></noscript>
+<p><img src="/img/missing.png" alt="missing"></p>
+<p>Read <a href="JaVaScRiPt:alert(1)">this</a> and <a href="/more" onclick="steal()">more</a>.<script>alert(2)</script></p>
+<p><img src="/img/pixel.gif" width="1" height="1"></p>
+</article></body></html>`
+
+func imageServer(t *testing.T, hits *atomic.Int64) *httptest.Server {
+	t.Helper()
+	colours := map[string]color.Color{
+		"plain": color.RGBA{200, 0, 0, 255}, "relative": color.RGBA{0, 200, 0, 255}, "large": color.RGBA{0, 0, 200, 255},
+		"picture": color.RGBA{200, 200, 0, 255}, "lazy": color.RGBA{0, 200, 200, 255}, "noscript": color.RGBA{200, 0, 200, 255},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/article", func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(offlinePage))
+	})
+	mux.HandleFunc("/img/", func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/img/"), ".png")
+		c, ok := colours[name]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytes(t, 40, 30, c))
+	})
+	return httptest.NewServer(mux)
+}
+
+// TestSaveKeepsImagesOffline saves a page, stops its server, and checks that the stored
+// article shows every image from the library and carries nothing active.
+func TestSaveKeepsImagesOffline(t *testing.T) {
+	var hits atomic.Int64
+	srv := imageServer(t, &hits)
+	lib := openTest(t)
+	ctx := context.Background()
+	var last Progress
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	saved, err := saver.Save(ctx, srv.URL+"/article", func(p Progress) {
+		if p.Stage == StageImages {
+			last = p
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if last.Total != 7 || last.Done != 7 {
+		t.Errorf("last image progress = %+v, want 7 of 7", last)
+	}
+	if len(saved.ImageFailures) != 1 || !strings.HasSuffix(saved.ImageFailures[0].URL, "/img/missing.png") {
+		t.Errorf("image failures = %+v, want the missing image only", saved.ImageFailures)
+	}
+
+	a, err := lib.Article(ctx, saved.ArticleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := a.Current.CleanedHTML
+	root, err := html.Parse(strings.NewReader(stored))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local []string
+	for n := range root.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.Data {
+		case "script", "style", "base", "meta", "iframe":
+			t.Errorf("stored HTML keeps <%s>", n.Data)
+		}
+		for _, at := range n.Attr {
+			if strings.HasPrefix(at.Key, "on") || at.Key == "style" {
+				t.Errorf("stored HTML keeps %s=%q on <%s>", at.Key, at.Val, n.Data)
+			}
+			if (at.Key == "href" || at.Key == "src") && strings.HasPrefix(strings.ToLower(at.Val), "javascript:") {
+				t.Errorf("stored HTML keeps %s=%q", at.Key, at.Val)
+			}
+		}
+		if n.Data == "img" {
+			src := attrOf(n, "src")
+			hash, ok := images.ParseLocalRef(src)
+			if !ok {
+				t.Errorf("stored image points at %q, not at the library", src)
+				continue
+			}
+			if _, err := lib.Image(ctx, hash); err != nil {
+				t.Errorf("image %s: %v", src, err)
+			}
+			local = append(local, attrOf(n, "alt"))
+		}
+	}
+	if want := "plain relative srcset picture lazy noscript"; strings.Join(local, " ") != want {
+		t.Errorf("stored images (by alt) = %q, want %q", strings.Join(local, " "), want)
+	}
+	if !strings.Contains(stored, "/img/missing.png") {
+		t.Errorf("the failed image does not link to its original address:\n%s", stored)
+	}
+	if strings.Contains(stored, "pixel.gif") {
+		t.Errorf("the tracking pixel was kept:\n%s", stored)
+	}
+	list, err := lib.CaptureImages(ctx, saved.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 7 || list[6].Failure == "" {
+		t.Errorf("capture images = %+v, want 6 stored and the missing one failed", list)
+	}
+	size, err := lib.ArticleSize(ctx, saved.ArticleID)
+	if err != nil || size.Images <= 0 {
+		t.Errorf("article size = %+v, %v; want the images counted", size, err)
+	}
+
+	// Cleaning again needs neither the page nor its images from the network.
+	before := hits.Load()
+	again, err := saver.Reclean(ctx, saved.ArticleID, false, nil, nil)
+	if err != nil {
+		t.Fatalf("reclean with the server stopped: %v", err)
+	}
+	b, err := lib.Article(ctx, saved.ArticleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Current.ID != again.CaptureID || b.Current.CleanedHTML != stored || b.Current.Text != a.Current.Text {
+		t.Errorf("reclean changed the article:\n%s\nwant\n%s", b.Current.CleanedHTML, stored)
+	}
+	if hits.Load() != before {
+		t.Errorf("reclean made %d requests", hits.Load()-before)
+	}
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func TestRefetchImages(t *testing.T) {
+	var fail atomic.Bool
+	fail.Store(true)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<html><body><article><h1>T</h1>` + paragraphs + `<p><img src="/late.png" alt="late"></p></article></body></html>`))
+	})
+	mux.HandleFunc("/late.png", func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytes(t, 20, 20, color.Black))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	saved, err := saver.Save(ctx, srv.URL+"/a", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.ImageFailures) != 1 {
+		t.Fatalf("image failures = %+v, want one", saved.ImageFailures)
+	}
+	fail.Store(false)
+	again, err := saver.Reclean(ctx, saved.ArticleID, true, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.ImageFailures) != 0 {
+		t.Errorf("after refetch, failures = %+v", again.ImageFailures)
+	}
+	c, err := lib.Capture(ctx, again.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.CleanedHTML, images.Scheme+":") {
+		t.Errorf("refetched image not in the article: %s", c.CleanedHTML)
+	}
+	old, err := lib.Capture(ctx, saved.CaptureID)
+	if err != nil || old.CleanedHTML == c.CleanedHTML {
+		t.Errorf("the first capture changed or could not be read: %v", err)
+	}
+}
+
+// TestUserRulesApplyToLaterSaves adds a user rule and checks that a later save and a
+// re-clean of an earlier one drop the block, and record why.
+func TestUserRulesApplyToLaterSaves(t *testing.T) {
+	page := `<html><body><article><h1>Rules</h1>` + paragraphs +
+		`<p class="promo">Buy our premium harbour calendar today, now with more boats than ever.</p></article></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(page)) }))
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	first, err := saver.Save(ctx, srv.URL+"/p", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := lib.Capture(ctx, first.CaptureID)
+	if !strings.Contains(c.Text, "premium harbour calendar") {
+		t.Fatalf("the promo is missing before any rule: %q", c.Text)
+	}
+	host := strings.Split(strings.TrimPrefix(srv.URL, "http://"), ":")[0]
+	if _, err := lib.AddUserRule(ctx, siterules.UserRule{Host: host, Kind: siterules.StripClass, Value: "promo"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.AddUserRule(ctx, siterules.UserRule{Host: host, Kind: siterules.StripClass, Value: "two words"}); err == nil {
+		t.Errorf("a class with a space was accepted")
+	}
+	if err := saver.ReloadRules(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, get := range []func() (Saved, error){
+		func() (Saved, error) { return saver.Save(ctx, srv.URL+"/p", nil) },
+		func() (Saved, error) { return saver.Reclean(ctx, first.ArticleID, false, nil, nil) },
+	} {
+		saved, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := lib.Capture(ctx, saved.CaptureID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.Text, "premium harbour calendar") {
+			t.Errorf("the rule did not remove the promo: %q", c.Text)
+		}
+		if !strings.Contains(c.Text, "eleven boats") {
+			t.Errorf("the rule removed article text: %q", c.Text)
+		}
+		found := false
+		for _, r := range c.Removed {
+			if strings.Contains(r.Rule, "your rule for "+host) && strings.Contains(r.Text, "premium harbour calendar") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("removals %+v do not explain the rule for %s", c.Removed, host)
+		}
+	}
+	rules, err := lib.UserRules(ctx)
+	if err != nil || len(rules) != 1 {
+		t.Fatalf("user rules = %+v, %v", rules, err)
+	}
+	if err := lib.RemoveUserRule(ctx, rules[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.RemoveUserRule(ctx, rules[0].ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing a removed rule: %v, want ErrNotFound", err)
+	}
+}
