@@ -334,10 +334,10 @@ func FindQuote(text, exact string, occurrence int) (Position, error) {
 // n >= 32 and no other occurrence.
 //
 // Fuzzy passages need a similarity to the quote (the same measure) of at least 0.6 with
-// both sides strong, 0.7 with both sides confirming, or 0.85 with one side strong and
-// n >= 16. Candidates rank by that similarity plus the mean context similarity; an
-// occurrence of the quote beats a fuzzy region around it (text was added next to the
-// quote); a runner-up elsewhere within 0.1 of the best gives an orphan.
+// both sides strong, or 0.8 with both sides confirming. Candidates rank by that
+// similarity plus the mean context similarity; an occurrence of the quote beats a fuzzy
+// region over it (text was added next to the quote); a runner-up elsewhere within 0.1 of
+// the best gives an orphan.
 func Anchor(newText string, sel Selector) AnchorResult {
 	return newAnchorer(newText).anchor(sel)
 }
@@ -363,9 +363,7 @@ const (
 	oneSideExactRunes = 16 // exact quotes this long need only one confirming side
 	uniqueExactRunes  = 32 // exact quotes this long need no context if unique
 	fuzzyBothStrong   = 0.6
-	fuzzyBothConfirm  = 0.7
-	fuzzyOneStrong    = 0.85
-	fuzzyOneSideRunes = 16
+	fuzzyBothConfirm  = 0.8
 	tieMargin         = 0.1
 )
 
@@ -375,6 +373,7 @@ const (
 	maxQuoteProbes = 8  // probes taken from the quote itself
 	maxProbeHits   = 16 // a probe found more often than this is too common to say anything
 	maxWindows     = 4  // candidate regions aligned against the quote
+	maxBrackets    = 8  // regions between context boundaries scored
 )
 
 // foldedText is a text folded for comparison (see foldEach) with a map back to the raw
@@ -858,33 +857,26 @@ func (a *anchorer) anchor(sel Selector) AnchorResult {
 			return AnchorResult{Status: AnchorExact, Position: sel.Position, Score: 1}
 		}
 	}
-	// 2. The exact quote elsewhere, then the quote with its typography folded. Strong
-	// context on both sides settles it; weaker evidence goes into the pool with the fuzzy
-	// candidates, so that an edited passage in its full context beats a copy of the quote
-	// elsewhere.
+	// 2. The exact quote elsewhere, or the quote with its typography folded. The chosen
+	// occurrence goes into a pool with the fuzzy candidates, so that an edited passage in
+	// its full context beats a copy of the quote elsewhere.
 	var pool []candidate
 	exact, folded := a.occurrences(c)
 	occ := slices.Concat(exact, folded)
 	slices.SortFunc(occ, func(x, y Position) int { return cmp.Or(x.Start-y.Start, x.End-y.End) })
 	occ = slices.Compact(occ)
-	strong := false
 	if cand, ok := a.pickOccurrence(c, occ); ok {
 		pool = append(pool, cand)
-		strong = cand.left.strong && cand.right.strong
 	}
-	// 3. Similar passages in context. An occurrence with strong context on both sides can
-	// only be rivalled by an edited copy in the same strong context: a bracketed region.
+	// 3. Similar passages in context, found even when an occurrence was: an edited copy
+	// of the passage in the same context is a rival that makes the choice a guess.
 	// Occurrences of the quote were judged above, with the tie rule; they are not judged
 	// again as fuzzy regions.
 	judged := make(map[Position]bool, len(occ))
 	for _, p := range occ {
 		judged[p] = true
 	}
-	if strong {
-		pool = append(pool, a.scoreSpans(c, a.brackets(c, nil, nil), judged)...)
-	} else {
-		pool = append(pool, a.fuzzy(c, judged)...)
-	}
+	pool = append(pool, a.fuzzy(c, judged)...)
 	best, ok := choose(pool)
 	if !ok {
 		return AnchorResult{}
@@ -1020,14 +1012,16 @@ func abs(x int) int {
 	return x
 }
 
-func acceptFuzzy(l, r side, n int, sim float64) bool {
+// acceptFuzzy says whether a passage of similarity sim to the quote, with these sides,
+// is the quote's new place. Both sides must confirm: with one side only, an edited copy
+// of the quote elsewhere (a pull quote, a repeated quotation) looks the same as the
+// quote with text inserted next to it.
+func acceptFuzzy(l, r side, sim float64) bool {
 	switch {
 	case l.strong && r.strong:
 		return sim >= fuzzyBothStrong
 	case l.confirm && r.confirm:
 		return sim >= fuzzyBothConfirm
-	case (l.strong || r.strong) && n >= fuzzyOneSideRunes:
-		return sim >= fuzzyOneStrong
 	}
 	return false
 }
@@ -1092,16 +1086,27 @@ func (a *anchorer) brackets(c *quoteContext, lefts, rights *[]int) [][2]int {
 	case len(c.pre) == 0 && c.preAtEdge:
 		ls = []int{0}
 	case len(c.pre) >= 4:
-		probe := c.pre[max(0, len(c.pre)-probeRunes):]
-		for _, i := range a.ft.indexAll(probe, maxProbeHits) {
-			ls = append(ls, i+len(probe))
+		for _, size := range []int{probeRunes, len(c.pre)} {
+			// The part next to the quote; all of it if that part is too common.
+			probe := c.pre[max(0, len(c.pre)-size):]
+			if hits := a.ft.indexAll(probe, maxProbeHits); hits != nil || size >= len(c.pre) {
+				for _, i := range hits {
+					ls = append(ls, i+len(probe))
+				}
+				break
+			}
 		}
 	}
 	switch {
 	case len(c.suf) == 0 && c.sufAtEdge:
 		rs = []int{len(fr)}
 	case len(c.suf) >= 4:
-		rs = a.ft.indexAll(c.suf[:min(len(c.suf), probeRunes)], maxProbeHits)
+		for _, size := range []int{probeRunes, len(c.suf)} {
+			if hits := a.ft.indexAll(c.suf[:min(len(c.suf), size)], maxProbeHits); hits != nil || size >= len(c.suf) {
+				rs = hits
+				break
+			}
+		}
 	}
 	var spans [][2]int
 	lo, hi := n/2, n+n/2+16
@@ -1111,6 +1116,12 @@ func (a *anchorer) brackets(c *quoteContext, lefts, rights *[]int) [][2]int {
 				spans = append(spans, [2]int{l, r})
 			}
 		}
+	}
+	// Repetitive text can pair many boundaries; the regions closest to the quote's
+	// length are the plausible ones.
+	if len(spans) > maxBrackets {
+		slices.SortStableFunc(spans, func(x, y [2]int) int { return abs(x[1]-x[0]-n) - abs(y[1]-y[0]-n) })
+		spans = spans[:maxBrackets]
 	}
 	if lefts != nil {
 		*lefts, *rights = ls, rs
@@ -1139,12 +1150,14 @@ func (a *anchorer) scoreSpans(c *quoteContext, spans [][2]int, judged map[Positi
 		}
 		seen[[2]int{fs, fe}] = true
 		cand := candidate{pos: a.ft.rawRange(fs, fe)}
-		if judged[cand.pos] {
+		// The edit distance is at least the difference in length: skip regions whose
+		// length alone keeps them below every threshold.
+		if judged[cand.pos] || 1-float64(abs(fe-fs-n))/float64(max(n, fe-fs)) < fuzzyBothStrong {
 			continue
 		}
 		cand.sim = 1 - float64(c.forward().distance(fr[fs:fe]))/float64(max(n, fe-fs))
 		cand.left, cand.right = a.sides(c, fs, fe)
-		if acceptFuzzy(cand.left, cand.right, n, cand.sim) {
+		if acceptFuzzy(cand.left, cand.right, cand.sim) {
 			accepted = append(accepted, cand)
 		}
 	}

@@ -9,11 +9,11 @@ import (
 	"unicode/utf8"
 )
 
-// benchArticle returns a deterministic article of about the given number of words:
+// anchorBenchArticle returns a deterministic article of about the given number of words:
 // sentences of 8 to 24 words drawn with a Zipf-like skew from an invented vocabulary (so
 // common words repeat as in real prose), some of them quoted speech, in paragraphs of
 // three to six sentences.
-func benchArticle(words int, seed uint64) string {
+func anchorBenchArticle(wordSpans int, seed uint64) string {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	syllables := []string{"ka", "lo", "mi", "ten", "sar", "vi", "dun", "pe", "ro", "al", "is", "mor", "ga", "ne", "tu", "ber", "ch", "ya"}
 	vocab := make([]string, 900)
@@ -27,7 +27,7 @@ func benchArticle(words int, seed uint64) string {
 	word := func() string { return vocab[int(float64(len(vocab))*math.Pow(rng.Float64(), 2.2))] }
 	var b strings.Builder
 	n := 0
-	for n < words {
+	for n < wordSpans {
 		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
@@ -55,18 +55,18 @@ func benchArticle(words int, seed uint64) string {
 	return b.String()
 }
 
-// benchHighlights places n highlights, sentences and phrases, on text.
-func benchHighlights(tb testing.TB, text string, n int, rng *rand.Rand) ([]span, []Selector) {
-	sents := sentences(text)
-	var hs []span
+// anchorBenchHighlights places n highlights, sentences and phrases, on text.
+func anchorBenchHighlights(tb testing.TB, text string, n int, rng *rand.Rand) ([]textSpan, []Selector) {
+	sents := sentenceSpans(text)
+	var hs []textSpan
 	var sels []Selector
 	for len(hs) < n {
 		s := sents[rng.IntN(len(sents))]
 		h := s
-		if ws := words(text, s); len(ws) >= 5 && rng.IntN(2) == 0 {
+		if ws := wordSpans(text, s); len(ws) >= 5 && rng.IntN(2) == 0 {
 			k := 3 + rng.IntN(4)
 			i := rng.IntN(len(ws) - k + 1)
-			h = span{ws[i].from, ws[i+k-1].to}
+			h = textSpan{ws[i].from, ws[i+k-1].to}
 		}
 		sel, err := Describe(text, h.from, h.to)
 		if err != nil {
@@ -78,33 +78,33 @@ func benchHighlights(tb testing.TB, text string, n int, rng *rand.Rand) ([]span,
 	return hs, sels
 }
 
-// benchRecapture changes text as a second capture might: a paragraph added at the top
+// anchorBenchRecapture changes text as a second capture might: a paragraph added at the top
 // (every highlight moves), typography normalised, typos fixed in a tenth of the
 // highlights, a few highlighted sentences deleted.
-func benchRecapture(text string, hs []span, rng *rand.Rand) string {
-	var edits []edit
+func anchorBenchRecapture(text string, hs []textSpan, rng *rand.Rand) string {
+	var edits []textEdit
 	for i, h := range hs {
 		switch {
 		case i%10 == 3:
 			rs := []rune(text[h.from:h.to])
 			if k := len(rs) / 2; len(rs) > 6 && unicode.IsLetter(rs[k]) && unicode.IsLetter(rs[k+1]) {
 				rs[k], rs[k+1] = rs[k+1], rs[k]
-				edits = append(edits, edit{h.from, h.to, string(rs)})
+				edits = append(edits, textEdit{h.from, h.to, string(rs)})
 			}
 		case i%40 == 7:
-			edits = append(edits, edit{h.from, h.to, ""})
+			edits = append(edits, textEdit{h.from, h.to, ""})
 		}
 	}
-	mt := applyEdits(text, edits)
+	mt := applyTextEdits(text, edits)
 	mt = mutateNormalise(mt.text, nil, "", rng)
-	return "Editor's note: this article was updated on Tuesday.\n\n" + mt.text
+	return "Editor's note: this anchorArticle was updated on Tuesday.\n\n" + mt.text
 }
 
 func BenchmarkAnchorAll200(b *testing.B) {
-	text := benchArticle(10_000, 1)
+	text := anchorBenchArticle(10_000, 1)
 	rng := rand.New(rand.NewPCG(2, 3))
-	hs, sels := benchHighlights(b, text, 200, rng)
-	newText := benchRecapture(text, hs, rng)
+	hs, sels := anchorBenchHighlights(b, text, 200, rng)
+	newText := anchorBenchRecapture(text, hs, rng)
 	counts := map[AnchorStatus]int{}
 	for _, r := range AnchorAll(newText, sels) {
 		counts[r.Status]++
@@ -120,8 +120,8 @@ func BenchmarkAnchorAll200(b *testing.B) {
 }
 
 func BenchmarkAnchorAll200Unchanged(b *testing.B) {
-	text := benchArticle(10_000, 1)
-	_, sels := benchHighlights(b, text, 200, rand.New(rand.NewPCG(2, 3)))
+	text := anchorBenchArticle(10_000, 1)
+	_, sels := anchorBenchHighlights(b, text, 200, rand.New(rand.NewPCG(2, 3)))
 	for b.Loop() {
 		AnchorAll(text, sels)
 	}
@@ -130,8 +130,8 @@ func BenchmarkAnchorAll200Unchanged(b *testing.B) {
 // BenchmarkAnchorLongQuoteFuzzy anchors one highlight of several paragraphs (about 2,000
 // characters) whose words were edited, the case a 32-character Bitap cannot handle.
 func BenchmarkAnchorLongQuoteFuzzy(b *testing.B) {
-	text := benchArticle(10_000, 1)
-	bs := blocks(text)
+	text := anchorBenchArticle(10_000, 1)
+	bs := blockSpans(text)
 	from, to := bs[10].from, bs[12].to
 	sel, err := Describe(text, from, to)
 	if err != nil {
@@ -141,7 +141,7 @@ func BenchmarkAnchorLongQuoteFuzzy(b *testing.B) {
 	for mid < to && text[mid] != ' ' {
 		mid++
 	}
-	newText := text[:mid] + " and a few words added" + text[mid:]
+	newText := text[:mid] + " and a few wordSpans added" + text[mid:]
 	if r := Anchor(newText, sel); r.Status != AnchorFuzzy {
 		b.Fatalf("got %+v, want a fuzzy anchor", r)
 	}

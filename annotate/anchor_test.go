@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// at returns the selector of the first occurrence of quote in text, failing the test if
+// selectorAt returns the selector of the first occurrence of quote in text, failing the test if
 // there is none.
-func at(t *testing.T, text, quote string) Selector {
+func selectorAt(t *testing.T, text, quote string) Selector {
 	t.Helper()
 	i := strings.Index(text, quote)
 	if i < 0 {
@@ -228,8 +228,8 @@ func TestFindQuoteErrors(t *testing.T) {
 	}
 }
 
-// article is the text the anchoring scenarios start from.
-const article = `The harbour at Kestrel Point has been dredged three times since 1998, and each time the council promised it would be the last. “We were told the silt would not come back,” said Maren Oduya, who has fished from the point for twenty-two years.
+// anchorArticle is the text the anchoring scenarios start from.
+const anchorArticle = `The harbour at Kestrel Point has been dredged three times since 1998, and each time the council promised it would be the last. “We were told the silt would not come back,” said Maren Oduya, who has fished from the point for twenty-two years.
 
 The latest plan costs four million pounds and adds a breakwater that engineers say will slow the drift of sand along the coast. Critics call it a sticking plaster. Supporters say it is the first plan to treat the cause rather than the symptom.
 
@@ -249,89 +249,89 @@ func TestAnchor(t *testing.T) {
 		want    string // the anchored text; its first occurrence in newText, or wantAt
 		wantAt  int    // byte offset of the anchor when want occurs more than once (else -1)
 	}{
-		{"unchanged", "slow the drift of sand", article, AnchorExact, "slow the drift of sand", -1},
+		{"unchanged", "slow the drift of sand", anchorArticle, AnchorExact, "slow the drift of sand", -1},
 		{
 			"paragraph inserted before", "slow the drift of sand",
-			"An update was added on Tuesday.\n\n" + article, AnchorMoved, "slow the drift of sand", -1,
+			"An update was added on Tuesday.\n\n" + anchorArticle, AnchorMoved, "slow the drift of sand", -1,
 		},
 		{
 			"sentences deleted before", "slow the drift of sand",
-			strings.Replace(article, " Critics call it a sticking plaster.", "", 1), AnchorExact, "slow the drift of sand", -1,
+			strings.Replace(anchorArticle, " Critics call it a sticking plaster.", "", 1), AnchorExact, "slow the drift of sand", -1,
 		},
 		{
 			"whole paragraph moved", longQuote,
-			strings.Replace(article, longQuote+"\n\n", "", 1) + "\n\n" + longQuote, AnchorMoved, longQuote, -1,
+			strings.Replace(anchorArticle, longQuote+"\n\n", "", 1) + "\n\n" + longQuote, AnchorMoved, longQuote, -1,
 		},
 		{
 			"typo fixed inside", "every dredging date, every promise",
-			strings.Replace(article, "dredging date, every promise", "dredging date, every promisse", 1),
+			strings.Replace(anchorArticle, "dredging date, every promise", "dredging date, every promisse", 1),
 			AnchorFuzzy, "every dredging date, every promisse", -1,
 		},
 		{
 			"word changed inside a long quote", longQuote,
-			strings.Replace(article, "four million pounds", "five million pounds", 1),
+			strings.Replace(anchorArticle, "four million pounds", "five million pounds", 1),
 			AnchorFuzzy, strings.Replace(longQuote, "four", "five", 1), -1,
 		},
 		{
 			"word changed at the quote's end", "the first phase is what the budget allows",
-			strings.Replace(article, "the budget allows", "the budget permits", 1),
+			strings.Replace(anchorArticle, "the budget allows", "the budget permits", 1),
 			AnchorFuzzy, "the first phase is what the budget permits", -1,
 		},
 		{
 			"typography normalised inside", "“We were told the silt would not come back,”",
-			strings.NewReplacer("“", `"`, "”", `"`).Replace(article),
+			strings.NewReplacer("“", `"`, "”", `"`).Replace(anchorArticle),
 			AnchorFuzzy, `"We were told the silt would not come back,"`, -1,
 		},
 		{
 			"whitespace changed inside", "Critics call it a sticking plaster. Supporters",
-			strings.Replace(article, "plaster. Supporters", "plaster.\u00a0 Supporters", 1),
+			strings.Replace(anchorArticle, "plaster. Supporters", "plaster.\u00a0 Supporters", 1),
 			AnchorFuzzy, "Critics call it a sticking plaster.\u00a0 Supporters", -1,
 		},
 		{
-			"repeated words told apart by context", "The council said",
-			"The council said nothing.\n\n" + article, AnchorMoved, "The council said", 27 + strings.Index(article, "The council said"),
+			"repeated wordSpans told apart by context", "The council said",
+			"The council said nothing.\n\n" + anchorArticle, AnchorMoved, "The council said", 27 + strings.Index(anchorArticle, "The council said"),
 		},
 		{
 			"passage deleted", "She said the council had promised a public meeting.",
-			strings.Replace(article, " She said the council had promised a public meeting.", "", 1), AnchorOrphan, "", -1,
+			strings.Replace(anchorArticle, " She said the council had promised a public meeting.", "", 1), AnchorOrphan, "", -1,
 		},
 		{
-			"short passage deleted, its words still elsewhere", "the council",
-			strings.Replace(article, "and each time the council promised it would be the last", "and each time promises were made", 1),
+			"short passage deleted, its wordSpans still elsewhere", "the council",
+			strings.Replace(anchorArticle, "and each time the council promised it would be the last", "and each time promises were made", 1),
 			AnchorOrphan, "", -1,
 		},
 		{
 			"passage rewritten", "Critics call it a sticking plaster.",
-			strings.Replace(article, "Critics call it a sticking plaster.", "Opponents dismiss it entirely.", 1), AnchorOrphan, "", -1,
+			strings.Replace(anchorArticle, "Critics call it a sticking plaster.", "Opponents dismiss it entirely.", 1), AnchorOrphan, "", -1,
 		},
 		{
 			"short quote, context changed on both sides", "sticking plaster",
-			strings.Replace(article, "Critics call it a sticking plaster. Supporters", "A sticking plaster, some say; others", 1), AnchorOrphan, "", -1,
+			strings.Replace(anchorArticle, "Critics call it a sticking plaster. Supporters", "A sticking plaster, some say; others", 1), AnchorOrphan, "", -1,
 		},
 		{"new text empty", "slow the drift of sand", "", AnchorOrphan, "", -1},
 		{
 			"quote at the text's start", "The harbour at Kestrel Point",
-			strings.Replace(article, "dredged three times", "dredged 3 times", 1), AnchorExact, "The harbour at Kestrel Point", -1,
+			strings.Replace(anchorArticle, "dredged three times", "dredged 3 times", 1), AnchorExact, "The harbour at Kestrel Point", -1,
 		},
 		{
 			"quote at the text's end", "close for six weeks.",
-			article + "\n\nThe council will publish a timetable.", AnchorExact, "close for six weeks.", -1,
+			anchorArticle + "\n\nThe council will publish a timetable.", AnchorExact, "close for six weeks.", -1,
 		},
 		{
 			"edits in the quote and next to it on both sides", "slow the drift of sand",
-			strings.Replace(article, "engineers say will slow the drift of sand along the coast.", "engineer says will slow the drift of sands along the coast!", 1),
+			strings.Replace(anchorArticle, "engineers say will slow the drift of sand along the coast.", "engineer says will slow the drift of sands along the coast!", 1),
 			AnchorFuzzy, "slow the drift of sands", -1,
 		},
 		{
 			// No exact probe finds anything here: the search is seeded by Bitap.
 			"edits inside the quote and near it on both sides", "slow the drift of sand",
-			strings.Replace(article, "engineers say will slow the drift of sand along the coast.", "engineers said will slow the drfit of sand along our coast.", 1),
+			strings.Replace(anchorArticle, "engineers say will slow the drift of sand along the coast.", "engineers said will slow the drfit of sand along our coast.", 1),
 			AnchorFuzzy, "slow the drfit of sand", -1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sel := at(t, article, tt.quote)
+			sel := selectorAt(t, anchorArticle, tt.quote)
 			got := Anchor(tt.newText, sel)
 			if got.Status != tt.status {
 				t.Fatalf("status %v (%+v), want %v", got.Status, got, tt.status)
@@ -379,26 +379,26 @@ func TestAnchorTiesGoNearest(t *testing.T) {
 
 func TestAnchorStalePosition(t *testing.T) {
 	// The stored position may point anywhere in the new text, or past its end.
-	sel := at(t, article, "close for six weeks.")
+	sel := selectorAt(t, anchorArticle, "close for six weeks.")
 	short := "Work is due to start in September. Berths will close for six weeks. More later."
 	got := Anchor(short, sel)
 	if got.Status != AnchorOrphan {
 		t.Fatalf("got %+v: the context changed on both sides of a short quote, want an orphan", got)
 	}
-	sel.Start, sel.End = len(article)+10, len(article)+30
-	got = Anchor(article, sel)
-	want := strings.Index(article, "close for six weeks.")
+	sel.Start, sel.End = len(anchorArticle)+10, len(anchorArticle)+30
+	got = Anchor(anchorArticle, sel)
+	want := strings.Index(anchorArticle, "close for six weeks.")
 	if got.Status != AnchorMoved || got.Start != want {
 		t.Errorf("got %+v, want moved to %d", got, want)
 	}
 }
 
 func TestAnchorAllMatchesAnchor(t *testing.T) {
-	newText := "A note before.\n\n" + strings.Replace(article, "sticking plaster", "stopgap", 1)
+	newText := "A note before.\n\n" + strings.Replace(anchorArticle, "sticking plaster", "stopgap", 1)
 	var sels []Selector
 	for _, q := range []string{"slow the drift of sand", "Critics call it a sticking plaster.", "The council said", "every promise", "never there"} {
-		if strings.Contains(article, q) {
-			sels = append(sels, at(t, article, q))
+		if strings.Contains(anchorArticle, q) {
+			sels = append(sels, selectorAt(t, anchorArticle, q))
 		} else {
 			sels = append(sels, Selector{Quote: Quote{Exact: q}})
 		}
@@ -436,9 +436,9 @@ func TestAnchorStatus(t *testing.T) {
 	}
 }
 
-// refTable fills the edit-distance table of p against t row by row: free reports whether
+// refEditTable fills the edit-distance table of p against t row by row: free reports whether
 // a match may start anywhere in t (Sellers) or only at its start. It returns the last row.
-func refTable(p, t []rune, free bool) []int {
+func refEditTable(p, t []rune, free bool) []int {
 	prev := make([]int, len(t)+1)
 	for j := range prev {
 		if !free {
@@ -460,8 +460,8 @@ func refTable(p, t []rune, free bool) []int {
 	return prev
 }
 
-// refBest returns the least value of a table's last row and its last position.
-func refBest(row []int) (dist, end int) {
+// refEditBest returns the least value of a table's last row and its last position.
+func refEditBest(row []int) (dist, end int) {
 	dist = row[0]
 	for j, d := range row {
 		if d <= dist {
@@ -486,17 +486,17 @@ func TestBitPatternMatchesTable(t *testing.T) {
 		for range 20 {
 			p, tx := randomRunes(m), randomRunes(rng.IntN(260))
 			bp := newBitPattern(p)
-			global := refTable(p, tx, false)
+			global := refEditTable(p, tx, false)
 			if got, want := bp.distance(tx), global[len(tx)]; got != want {
 				t.Fatalf("distance(%q, %q) = %d, want %d", string(p), string(tx), got, want)
 			}
 			gd, ge := bp.bestPrefix(tx)
-			wd, we := refBest(global)
+			wd, we := refEditBest(global)
 			if gd != wd || ge != we {
 				t.Fatalf("bestPrefix(%q, %q) = %d, %d, want %d, %d", string(p), string(tx), gd, ge, wd, we)
 			}
 			gd, ge = bp.bestEnd(tx)
-			wd, we = refBest(refTable(p, tx, true))
+			wd, we = refEditBest(refEditTable(p, tx, true))
 			if gd != wd || ge != we {
 				t.Fatalf("bestEnd(%q, %q) = %d, %d, want %d, %d", string(p), string(tx), gd, ge, wd, we)
 			}

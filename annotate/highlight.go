@@ -504,7 +504,8 @@ type Report struct {
 }
 
 // Reanchor anchors an article's highlights again on its current capture, as a new
-// capture does by itself. Orphans whose quote is found again are placed again.
+// capture does by itself. Orphans whose quote is found again are placed again; highlights
+// still in place keep their status (a moved highlight stays marked moved).
 func (s *Store) Reanchor(ctx context.Context, articleID int64) (Report, error) {
 	var r Report
 	err := s.lib.Write(ctx, func(tx *sql.Tx) error {
@@ -524,7 +525,8 @@ func (s *Store) Reanchor(ctx context.Context, articleID int64) (Report, error) {
 // reanchor anchors every highlight of an article, those in the trash included (so that an
 // undone deletion comes back in place), on capture captureID whose text is text.
 //
-// A highlight found is described again on the new text: its quote and context become the
+// A highlight still in place on the capture it is anchored on keeps its status. A
+// highlight found is described again on the new text: its quote and context become the
 // new text's, so the next capture is compared with what the reader showed. An orphan keeps
 // its quote and last place, never a guess.
 func reanchor(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text string) (Report, error) {
@@ -533,9 +535,10 @@ func reanchor(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text 
 		live    bool
 		capture int64
 		sel     Selector
+		status  HighlightStatus
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT id, deleted_at IS NULL, coalesce(capture_id, 0), start_offset, end_offset, exact, prefix, suffix
+		SELECT id, deleted_at IS NULL, coalesce(capture_id, 0), start_offset, end_offset, exact, prefix, suffix, status
 		FROM highlights WHERE article_id = ?`, articleID)
 	if err != nil {
 		return Report{}, err
@@ -543,7 +546,7 @@ func reanchor(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text 
 	var hs []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.live, &r.capture, &r.sel.Start, &r.sel.End, &r.sel.Exact, &r.sel.Prefix, &r.sel.Suffix); err != nil {
+		if err := rows.Scan(&r.id, &r.live, &r.capture, &r.sel.Start, &r.sel.End, &r.sel.Exact, &r.sel.Prefix, &r.sel.Suffix, &r.status); err != nil {
 			rows.Close()
 			return Report{}, err
 		}
@@ -562,6 +565,17 @@ func reanchor(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text 
 		h := hs[i]
 		st := statusOf(res.Status)
 		sel, capture := h.sel, h.capture
+		if st == StatusAnchored && h.capture == captureID && h.status != StatusOrphan {
+			// Still in place on the capture it was placed on: how it got there (moved,
+			// fuzzy) stays true.
+			if err := placeHighlight(ctx, tx, h.id, capture, captureID, sel, h.status); err != nil {
+				return Report{}, err
+			}
+			if h.live {
+				rep.Kept++
+			}
+			continue
+		}
 		if st != StatusOrphan {
 			d, err := Describe(text, res.Start, res.End)
 			if err != nil {

@@ -159,12 +159,12 @@ func ArticleRef(id int64) Ref { return Ref{ArticleID: id} }
 // HighlightRef returns the Ref of a highlight.
 func HighlightRef(id string) Ref { return Ref{HighlightID: id} }
 
-// String returns the article id or the highlight id.
+// String names what r refers to, for messages: "article 12" or "highlight <uuid>".
 func (r Ref) String() string {
 	if r.HighlightID != "" {
-		return r.HighlightID
+		return "highlight " + r.HighlightID
 	}
-	return strconv.FormatInt(r.ArticleID, 10)
+	return "article " + strconv.FormatInt(r.ArticleID, 10)
 }
 
 // ParseRef reads what a person typed to name an article or a highlight: a positive
@@ -377,7 +377,7 @@ func articleExists(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("article %d: %w", id, ErrNotFound)
+		return ErrNotFound
 	}
 	return nil
 }
@@ -392,7 +392,7 @@ func currentCapture(ctx context.Context, tx *sql.Tx, articleID int64) (int64, st
 		SELECT c.id, c.text FROM articles a JOIN captures c ON c.id = a.current_capture_id
 		WHERE a.id = ?`, articleID).Scan(&id, &text)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", fmt.Errorf("article %d: %w", articleID, ErrNotFound)
+		return 0, "", ErrNotFound
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("current capture of article %d: %w", articleID, err)

@@ -28,7 +28,12 @@ func (s *Store) Delete(ctx context.Context, ids ...string) error {
 		}
 		now := formatTime(s.now())
 		articles := map[int64]bool{}
+		seen := map[string]bool{}
 		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			var articleID int64
 			err := tx.QueryRowContext(ctx, `
 				UPDATE highlights SET deleted_at = ?, deletion = ?

@@ -413,6 +413,15 @@ func (s *Store) importArticle(ctx context.Context, tx *sql.Tx, a *importArticle,
 	}
 	cur := a.current
 	results := AnchorAll(cur.text, sels)
+	for i, res := range results {
+		if q := sels[i].Quote; res.Status == AnchorOrphan && q.Prefix == "" && q.Suffix == "" {
+			// A quote given without any context (some tools keep none) cannot be confirmed
+			// by it; one that occurs once is placed as a typed quote would be.
+			if p, err := FindQuote(cur.text, q.Exact, 0); err == nil {
+				results[i] = AnchorResult{Status: AnchorExact, Position: p, Score: 1}
+			}
+		}
+	}
 	for i, p := range todo {
 		h := p.h
 		quoteAt := func(c *captureRef) bool {
@@ -430,6 +439,11 @@ func (s *Store) importArticle(ctx context.Context, tx *sql.Tx, a *importArticle,
 				return err
 			}
 			h.Selector, h.CaptureID, h.Status = sel, cur.id, statusOf(res.Status)
+			if h.Status == StatusMoved && p.hint == nil {
+				// Moved from a position in no capture we know (another tool's count, or
+				// none): there is no old place to have moved from.
+				h.Status = StatusAnchored
+			}
 		case quoteAt(p.hint):
 			// An orphan stays pinned to the capture it was last anchored on.
 			h.CaptureID, h.Status = p.hint.id, StatusOrphan

@@ -14,7 +14,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log"
 	"net/url"
 	"strings"
@@ -50,9 +49,15 @@ type App struct {
 	Annotations *AnnotationsView
 	Jobs        *JobsView
 
-	prefs Prefs
-	theme *glossTheme
-	undo  undoStack
+	prefs   Prefs
+	theme   *glossTheme
+	undo    undoStack
+	palette []annotate.PaletteColor
+
+	// The dialogs last opened, which tests fill in.
+	editors     editors
+	addDialog   *AddDialog
+	prefsDialog *PrefsDialog
 
 	// do runs f on the UI goroutine: fyne.Do, or in tests a queue the test drains.
 	do func(f func())
@@ -105,6 +110,7 @@ func build(a fyne.App, svc Services, do func(func())) (*App, error) {
 		g.Window.Close()
 	})
 	g.Library.reload()
+	g.loadPalette()
 	return g, nil
 }
 
@@ -262,6 +268,3 @@ func (g *App) savePrefs() {
 		}
 	})
 }
-
-// errorf is fmt.Errorf, named for the app's own errors.
-var errorf = fmt.Errorf

@@ -41,8 +41,8 @@ type palette struct {
 	button     color.Color
 }
 
-func rgb(r, g, b uint8) color.NRGBA        { return color.NRGBA{R: r, G: g, B: b, A: 0xff} }
-func rgba(r, g, b, a uint8) color.NRGBA    { return color.NRGBA{R: r, G: g, B: b, A: a} }
+func rgb(r, g, b uint8) color.NRGBA     { return color.NRGBA{R: r, G: g, B: b, A: 0xff} }
+func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{R: r, G: g, B: b, A: a} }
 
 // The palettes are chosen for long reading: no pure white or black, body text well above
 // WCAG AA contrast (light 14.8:1, dark 13.2:1, sepia 11.9:1), a primary colour that keeps

@@ -124,18 +124,38 @@ type evalPage struct {
 	html []byte
 }
 
-// readabilityOnly is extraction as it was before the cleaning stage: readability alone.
+// readabilityOnly is extraction as it was before the cleaning stage: ExtractNode with
+// readability alone.
 func readabilityOnly(page *xhtml.Node, u *url.URL) (*archive.Extracted, error) {
 	p := readability.NewParser()
 	art, err := p.ParseAndMutate(page, u)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("extract article: %w", err)
 	}
 	if art.Node == nil {
 		return nil, archive.ErrNoArticle
 	}
-	return &archive.Extracted{Title: art.Title(), Node: art.Node}, nil
+	e := &archive.Extracted{
+		Title:     collapse(art.Title()),
+		Byline:    collapse(art.Byline()),
+		SiteName:  collapse(art.SiteName()),
+		Lang:      collapse(art.Language()),
+		Excerpt:   collapse(art.Excerpt()),
+		LeadImage: strings.TrimSpace(art.ImageURL()),
+		Node:      art.Node,
+	}
+	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
+		t = t.UTC()
+		e.Published = &t
+	}
+	var b strings.Builder
+	if err := xhtml.Render(&b, art.Node); err != nil || doc.Text(b.String()) == "" {
+		return nil, archive.ErrNoArticle
+	}
+	return e, nil
 }
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // production is what Gloss stores for a page: the canonical text of the sanitised,
 // cleaned article (archive.Extract: parse, extract, clean, sanitise, derive the text).

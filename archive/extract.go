@@ -93,7 +93,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		t := meta.Published.UTC()
 		e.Published = &t
 	}
-	if doc.Text(renderNode(art.Node)) == "" {
+	if doc.FromNode(art.Node).Text == "" {
 		return nil, ErrNoArticle
 	}
 	return e, nil

@@ -76,6 +76,9 @@ func Open(path string) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", path, err)
 	}
+	if err := checkOpen(abs); err != nil {
+		return nil, err // a *CorruptError or an already worded error
+	}
 	// Look before touching: opening the writer sets the journal mode, which
 	// could rewrite the header of a file that a newer Gloss laid out
 	// differently.
@@ -144,10 +147,10 @@ func (l *Library) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return writeError(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", writeError(err))
 	}
 	return nil
 }

@@ -126,3 +126,43 @@ func FuzzFileName(f *testing.F) {
 		}
 	})
 }
+
+func FuzzHTML(f *testing.F) {
+	f.Add("plain text with a few words", uint64(3))
+	f.Add("<script>alert(1)</script> \" ' & <b>", uint64(5))
+	f.Add("😀 𝔘 中文 Ж naïve", uint64(2))
+	f.Fuzz(func(t *testing.T, s string, seed uint64) {
+		d := fuzzDoc(s, seed)
+		a := Article{ID: 1, Title: "Fuzz", Doc: d}
+		hs := fuzzHighlights(d, seed)
+		var buf bytes.Buffer
+		if err := HTML(&buf, a, hs); err != nil {
+			t.Fatal(err)
+		}
+		page := buf.String()
+		checkNesting(t, page)
+		skip := newHTMLWriter(a, hs).titleBlock("Fuzz")
+		compareFlat(t, renderedFlat(t, page, "Notes"), expectedFlatSkip(a, hs, skip), false)
+	})
+}
+
+func FuzzPDF(f *testing.F) {
+	f.Add("plain text with a few words", uint64(3))
+	f.Add("😀👍🏽 𝔘𝔫𝔦 中文 Ж naïve \u202e\u200d\t\x07 e\u0301", uint64(5))
+	f.Add(strings.Repeat("longwordwithoutanyspaces", 20), uint64(2))
+	f.Fuzz(func(t *testing.T, s string, seed uint64) {
+		d := fuzzDoc(s, seed)
+		a := Article{ID: 1, Title: s, Byline: s, Note: s, Tags: []string{s}, Doc: d}
+		hs := fuzzHighlights(d, seed)
+		for i := range hs {
+			hs[i].Note = s
+		}
+		var buf bytes.Buffer
+		if err := PDF(&buf, a, hs, PDFOptions{Appendix: true, Flatten: seed%3 == 0}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+			t.Fatalf("not a PDF")
+		}
+	})
+}

@@ -169,6 +169,19 @@ type refAt struct {
 // nest turns segments into properly nested tokens. The references in refs are placed at
 // their offset, after the spans that close there.
 func nest(text string, segs []segment, refs []refAt) []token {
+	// ends[i][k] is where span k of segment i stops applying, looking forward.
+	ends := make([][]int, len(segs))
+	for i := len(segs) - 1; i >= 0; i-- {
+		ends[i] = make([]int, len(segs[i].spans))
+		for k, s := range segs[i].spans {
+			ends[i][k] = segs[i].end
+			if i+1 < len(segs) {
+				if j := slices.Index(segs[i+1].spans, s); j >= 0 {
+					ends[i][k] = ends[i+1][j]
+				}
+			}
+		}
+	}
 	var toks []token
 	var stack []span
 	ri := 0
@@ -208,11 +221,7 @@ func nest(text string, segs []segment, refs []refAt) []token {
 		if len(open) > 1 {
 			ext := make(map[span]int, len(open))
 			for _, s := range open {
-				k := i
-				for k < len(segs) && slices.Contains(segs[k].spans, s) {
-					k++
-				}
-				ext[s] = segs[k-1].end
+				ext[s] = ends[i][slices.Index(sg.spans, s)]
 			}
 			sort.SliceStable(open, func(a, b int) bool {
 				sa, sb := open[a], open[b]

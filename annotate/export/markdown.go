@@ -289,7 +289,7 @@ func (m *mdWriter) block(b doc.Block) error {
 		return nil
 	}
 	first, rest := m.prefixes(b)
-	ctx := mdContext{lineStart: true, cont: rest, portable: m.opt.Portable}
+	ctx := mdContext{lineStart: true, cont: rest, portable: m.opt.Portable, listItem: b.Kind == doc.ListItem && b.Marker != ""}
 	in := m.inlineInput(b.Start, b.End, b.Runs)
 	switch b.Kind {
 	case doc.Heading:

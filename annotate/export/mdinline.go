@@ -1,6 +1,7 @@
 package export
 
 import (
+	"html"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ type mdContext struct {
 	lineStart bool   // the text starts a line, where block syntax could begin
 	table     bool   // inside a GFM table cell
 	heading   bool   // inside an ATX heading, which is one line
+	listItem  bool   // the start of a list item, where "[x]" is a task checkbox
 	cont      string // the prefix of continuation lines after a hard break
 	portable  bool   // marks as <mark> tags
 }
@@ -29,6 +31,12 @@ func mdInline(toks []token, ctx mdContext) string {
 	pairMates(toks)
 	for i := range toks {
 		toks[i].out = mdTokenOut(toks, i, ctx)
+	}
+	if ctx.listItem && len(toks) > 2 && toks[0].kind == tokOpen && toks[0].span.kind == spanLink && toks[0].mate == 2 &&
+		len(toks[1].text) == 1 && strings.ContainsAny(toks[1].text, "xX") {
+		// "- [x](url)" would read as a ticked checkbox: write that link as HTML.
+		toks[0].out = `<a href="` + html.EscapeString(toks[0].span.href) + `">`
+		toks[2].out = "</a>"
 	}
 	mdCombine(toks)
 	mdFixFlanking(toks)
@@ -46,62 +54,61 @@ func isCodeText(toks []token, i int) bool {
 
 // mdMoveSpaces moves white space and line breaks out of the edges of spans: CommonMark
 // delimiters cannot open before white space or close after it. Links and marks are moved
-// too, which keeps "[text](url)" tidy and a mark exactly on its visible text.
+// too, which keeps "[text](url)" tidy and a mark exactly on its visible text; spaces at
+// the edges of code are moved out of the code span. It takes two linear passes: leading
+// space goes before the opens in front of it, trailing space after the closes (and
+// footnote references) behind it.
 func mdMoveSpaces(toks []token) []token {
-	for changed := true; changed; {
-		changed = false
-		for i := 0; i < len(toks); i++ {
-			t := toks[i]
-			switch {
-			case t.kind == tokOpen && t.span.kind != spanCode && i+1 < len(toks):
-				n := toks[i+1]
-				if n.kind == tokBreak {
-					toks[i], toks[i+1] = toks[i+1], toks[i]
-					changed = true
-				} else if n.kind == tokText && len(n.text) > 0 && n.text[0] == ' ' {
-					rest := strings.TrimLeft(n.text, " ")
-					sp := token{kind: tokText, text: n.text[:len(n.text)-len(rest)]}
-					toks[i+1].text = rest
-					toks = insertTok(toks, i, sp)
-					changed = true
-				}
-			case t.kind == tokClose && t.span.kind != spanCode && i > 0:
-				p := toks[i-1]
-				if p.kind == tokBreak {
-					toks[i-1], toks[i] = toks[i], toks[i-1]
-					changed = true
-				} else if p.kind == tokText && !isCodeText(toks, i-1) && len(p.text) > 0 && p.text[len(p.text)-1] == ' ' {
-					rest := strings.TrimRight(p.text, " ")
-					sp := token{kind: tokText, text: p.text[len(rest):]}
-					toks[i-1].text = rest
-					toks = insertTok(toks, i+1, sp)
-					changed = true
-				}
-			case t.kind == tokOpen && t.span.kind == spanCode && i+1 < len(toks) && toks[i+1].kind == tokText:
-				// Spaces at the edges of code are the spaces around it.
-				n := toks[i+1].text
-				if rest := strings.TrimLeft(n, " "); rest != n && rest != "" {
-					toks[i+1].text = rest
-					toks = insertTok(toks, i, token{kind: tokText, text: n[:len(n)-len(rest)]})
-					changed = true
-				}
-			case t.kind == tokClose && t.span.kind == spanCode && i > 0 && isCodeText(toks, i-1):
-				p := toks[i-1].text
-				if rest := strings.TrimRight(p, " "); rest != p && rest != "" {
-					toks[i-1].text = rest
-					toks = insertTok(toks, i+1, token{kind: tokText, text: p[len(rest):]})
-					changed = true
-				}
-			case t.kind == tokRef && i > 1:
-				p := toks[i-1]
-				if p.kind == tokText && strings.TrimLeft(p.text, " ") == "" && toks[i-2].kind == tokClose {
-					toks[i-1], toks[i] = toks[i], toks[i-1]
-					changed = true
-				}
+	out := make([]token, 0, len(toks)+8)
+	run := 0 // where the opens at the end of out start
+	for _, t := range toks {
+		switch {
+		case t.kind == tokOpen:
+			out = append(out, t)
+			continue
+		case t.kind == tokBreak && run < len(out):
+			out = insertTok(out, run, t)
+			run++
+			continue
+		case t.kind == tokText && run < len(out):
+			code := out[len(out)-1].span.kind == spanCode
+			rest := strings.TrimLeft(t.text, " ")
+			if rest != t.text && (!code || rest != "") {
+				out = insertTok(out, run, token{kind: tokText, text: t.text[:len(t.text)-len(rest)]})
+				t.text = rest
 			}
 		}
+		out = append(out, t)
+		run = len(out)
 	}
-	return toks
+	// The same backwards for closes, and the footnote references right after them.
+	rev := make([]token, 0, len(out)+8)
+	run = 0 // where the closes at the end of rev start
+	for i := len(out) - 1; i >= 0; i-- {
+		t := out[i]
+		switch {
+		case t.kind == tokClose || t.kind == tokRef:
+			rev = append(rev, t)
+			continue
+		case t.kind == tokBreak && run < len(rev):
+			rev = insertTok(rev, run, t)
+			run++
+			continue
+		case t.kind == tokText && run < len(rev):
+			code := rev[len(rev)-1].kind == tokClose && rev[len(rev)-1].span.kind == spanCode
+			rest := strings.TrimRight(t.text, " ")
+			if rest != t.text && (!code || rest != "") {
+				rev = insertTok(rev, run, token{kind: tokText, text: t.text[len(rest):]})
+				t.text = rest
+			}
+		}
+		rev = append(rev, t)
+		run = len(rev)
+	}
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	return rev
 }
 
 func insertTok(toks []token, i int, t token) []token {
@@ -318,34 +325,39 @@ func delimChar(t token) rune {
 	return 0
 }
 
-// mdFixFlanking writes as HTML tags the delimiters that would not act as delimiters.
+// mdFixFlanking writes as HTML tags the delimiters that would not act as delimiters,
+// in passes until none is left: a tag changes its neighbours' neighbours.
 func mdFixFlanking(toks []token) {
-	for guard := 0; guard <= len(toks); guard++ {
-		bad := -1
-		for i := range toks {
-			if isMDDelim(toks, i) && !mdDelimOK(toks, i) {
-				bad = i
-				break
+	for changed := true; changed; {
+		changed = false
+		for bad := range toks {
+			if !isMDDelim(toks, bad) || mdDelimOK(toks, bad) {
+				continue
 			}
+			changed = true
+			mdToHTML(toks, bad)
 		}
-		if bad < 0 {
-			return
+	}
+}
+
+// mdToHTML writes delimiter token bad and its mate as HTML tags.
+func mdToHTML(toks []token, bad int) {
+	for _, k := range []int{bad, toks[bad].mate} {
+		t := &toks[k]
+		t.html = true
+		t.out = htmlTag(t.span.kind, t.kind == tokOpen)
+		inner := -1
+		if t.kind == tokOpen && k+1 < len(toks) && toks[k+1].skip {
+			inner = k + 1
 		}
-		for _, k := range []int{bad, toks[bad].mate} {
-			t := &toks[k]
-			t.html = true
-			t.out = htmlTag(t.span.kind, t.kind == tokOpen)
-			if t.kind == tokOpen && k+1 < len(toks) && toks[k+1].skip {
-				// Undo "***": the inner span is written on its own again.
-				in := &toks[k+1]
-				in.skip, toks[in.mate].skip = false, false
-				in.out, toks[in.mate].out = mdDelim(in.span.kind), mdDelim(in.span.kind)
-			}
-			if t.kind == tokClose && k > 0 && toks[k-1].skip {
-				in := &toks[k-1]
-				in.skip, toks[in.mate].skip = false, false
-				in.out, toks[in.mate].out = mdDelim(in.span.kind), mdDelim(in.span.kind)
-			}
+		if t.kind == tokClose && k > 0 && toks[k-1].skip {
+			inner = k - 1
+		}
+		if inner >= 0 {
+			// Undo "***": the inner span is written on its own again.
+			in := &toks[inner]
+			in.skip, toks[in.mate].skip = false, false
+			in.out, toks[in.mate].out = mdDelim(in.span.kind), mdDelim(in.span.kind)
 		}
 	}
 }

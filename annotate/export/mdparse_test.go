@@ -25,14 +25,16 @@ var kindMark = gast.NewNodeKind("Mark")
 
 type markNode struct{ gast.BaseInline }
 
-func (n *markNode) Kind() gast.NodeKind            { return kindMark }
+func (n *markNode) Kind() gast.NodeKind           { return kindMark }
 func (n *markNode) Dump(source []byte, level int) { gast.DumpHelper(n, source, level, nil, nil) }
 
 type markDelims struct{}
 
-func (markDelims) IsDelimiter(b byte) bool                           { return b == '=' }
-func (markDelims) CanOpenCloser(opener, closer *parser.Delimiter) bool { return opener.Char == closer.Char }
-func (markDelims) OnMatch(consumes int) gast.Node                    { return &markNode{} }
+func (markDelims) IsDelimiter(b byte) bool { return b == '=' }
+func (markDelims) CanOpenCloser(opener, closer *parser.Delimiter) bool {
+	return opener.Char == closer.Char
+}
+func (markDelims) OnMatch(consumes int) gast.Node { return &markNode{} }
 
 type markParser struct{}
 

@@ -103,8 +103,8 @@ func PDF(w io.Writer, a Article, hs []Highlight, opt PDFOptions) error {
 // quad is one line's stretch of a highlight: a rectangle on a page, in fpdf's
 // coordinates (points from the top left).
 type quad struct {
-	page                   int
-	x0, top, x1, bottom    float64
+	page                int
+	x0, top, x1, bottom float64
 }
 
 // item is a stretch of text set in one face, size and colour.

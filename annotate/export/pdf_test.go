@@ -620,3 +620,26 @@ func TestPDFEmptyAndOrphansOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestPDFConcurrent(t *testing.T) {
+	// Exports run from the GUI's goroutines; the fonts parsed once are shared.
+	a := richArticle(t)
+	hs := richHighlights(t, a.Doc)
+	want := renderPDF(t, a, hs, PDFOptions{Flatten: true})
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var buf bytes.Buffer
+			err := PDF(&buf, a, hs, PDFOptions{Flatten: true, Now: func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) }})
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = fmt.Errorf("concurrent export differs from a lone one")
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -44,10 +44,9 @@ func (h highlightAnnot) RenderDict(xRefTable *model.XRefTable, pageIndRef *types
 			qp = append(qp, types.Float(round2(v)))
 		}
 	}
-	sd, err := xRefTable.NewStreamDictForBuf(ap.Bytes())
-	if err != nil {
-		return nil, err
-	}
+	// A few rectangles: not worth a compressor each.
+	sd := types.NewStreamDict(types.NewDict(), 0, nil, nil, nil)
+	sd.Content = ap.Bytes()
 	sd.InsertName("Type", "XObject")
 	sd.InsertName("Subtype", "Form")
 	sd.Insert("BBox", h.rect.Array())
@@ -59,7 +58,7 @@ func (h highlightAnnot) RenderDict(xRefTable *model.XRefTable, pageIndRef *types
 	if err := sd.Encode(); err != nil {
 		return nil, fmt.Errorf("appearance stream: %w", err)
 	}
-	apRef, err := xRefTable.IndRefForNewObject(*sd)
+	apRef, err := xRefTable.IndRefForNewObject(sd)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ var headingScale = [7]float32{1, 1.9, 1.55, 1.3, 1.12, 1.0, 0.95}
 
 // box is one laid-out block: a block of the document, or a part of the title block.
 type box struct {
-	doc   int // index into Document.Blocks; -1 for the title block
+	doc   int    // index into Document.Blocks; -1 for the title block
 	src   string // the text the atoms index: Document.Text, or the title block's own
 	inDoc bool
 	y, h  float32 // top and height in content coordinates
@@ -69,11 +69,11 @@ type box struct {
 	img      *imageBox
 }
 
-// imageBox is where a figure goes, relative to its box; res is nil for an image that is not
-// stored, drawn as a placeholder box holding the alt text.
+// imageBox is where a figure goes, relative to its box; info.res is nil for an image that
+// is not stored, drawn as a placeholder box holding the alt text.
 type imageBox struct {
 	x, y, w, h float32
-	res        fyne.Resource
+	info       *imageInfo
 }
 
 // docLayout is a document laid out for one width.
@@ -93,8 +93,19 @@ type docLayout struct {
 func (l *docLayout) blockBox(i int) *box { return &l.boxes[l.first+i] }
 
 type imageInfo struct {
-	res  fyne.Resource
-	w, h int
+	res     fyne.Resource
+	w, h    int
+	decoded image.Image // decoded on first display, kept so scrolling back does not decode again
+	failed  bool        // not decodable here (an SVG): drawn from the resource
+}
+
+// picture returns the decoded image, decoding it the first time.
+func (info *imageInfo) picture() image.Image {
+	if info.decoded == nil && !info.failed && info.res != nil {
+		img, _, err := image.Decode(bytes.NewReader(info.res.Content()))
+		info.decoded, info.failed = img, err != nil
+	}
+	return info.decoded
 }
 
 // image returns the stored image of src with its pixel size, asking the app's loader once.
@@ -571,7 +582,7 @@ func (r *Reader) layoutImage(l *docLayout, bx *box, b *doc.Block) {
 	} else if info.res != nil {
 		dh = maxW * 9 / 16
 	}
-	ib := &imageBox{res: info.res, w: dw, x: bx.indent + (maxW-dw)/2}
+	ib := &imageBox{info: info, w: dw, x: bx.indent + (maxW-dw)/2}
 	bx.img = ib
 	bx.inDoc = false
 	if info.res == nil {

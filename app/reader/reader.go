@@ -131,7 +131,7 @@ type pending struct {
 
 // New returns a reader showing nothing; give it a document with SetDocument.
 func New(opts Options) *Reader {
-	r := &Reader{opts: opts, fonts: opts.Fonts, hoverBlock: -1, findCur: -1}
+	r := &Reader{opts: opts, fonts: opts.Fonts, hoverBlock: -1, findCur: -1, images: map[string]*imageInfo{}}
 	r.ExtendBaseWidget(r)
 	r.textSize = opts.TextSize
 	r.reset()
@@ -153,7 +153,7 @@ func (r *Reader) baseSize() float32 {
 	return r.Theme().Size(theme.SizeNameText) * 1.25
 }
 
-// reset drops everything measured, for a new document, size or font.
+// reset drops everything measured, for a new document, size, font or theme.
 func (r *Reader) reset() {
 	if r.textSize <= 0 {
 		r.textSize = r.baseSize()
@@ -166,7 +166,6 @@ func (r *Reader) reset() {
 	if r.doc != nil {
 		r.tokens = make([][]piece, len(r.doc.Blocks))
 	}
-	r.images = map[string]*imageInfo{}
 }
 
 // SetDocument shows a document under a title block, scrolled to the top, with no
@@ -177,6 +176,7 @@ func (r *Reader) SetDocument(d *doc.Document, m Meta) {
 	r.selStart, r.selEnd = 0, 0
 	r.highlights, r.finds, r.findCur = nil, nil, -1
 	r.hoverBlock, r.hoverID = -1, ""
+	r.images = map[string]*imageInfo{}
 	r.reset()
 	r.changed(pending{layout: true})
 }
@@ -205,10 +205,10 @@ func (r *Reader) relayout(change func()) {
 	top, _ := r.VisibleRange()
 	change()
 	r.reset()
-	r.changed(pending{layout: true})
 	if r.doc != nil && top > 0 {
 		r.ScrollToOffset(top)
 	}
+	r.changed(pending{layout: true})
 }
 
 // changed records what changed and asks the renderer to catch up.

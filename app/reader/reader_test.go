@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"gloss/archive/doc"
 )
@@ -604,8 +605,8 @@ func TestImages(t *testing.T) {
 			alt = alt || o.Text == "What the missing picture showed"
 		}
 	}
-	if img == nil || img.Resource != stored || img.Size() != fyne.NewSize(300, 200) {
-		t.Errorf("the stored image is drawn as %+v, want the resource at 300x200", img)
+	if img == nil || img.Image == nil || img.Image.Bounds().Dx() != 300 || img.Size() != fyne.NewSize(300, 200) {
+		t.Errorf("the stored image is drawn as %+v, want it decoded at 300x200", img)
 	}
 	if !alt {
 		t.Errorf("the missing image's alt text is not drawn")
@@ -810,5 +811,34 @@ func TestEmptyAndTitleOnly(t *testing.T) {
 				t.Errorf("OnLink calls = %v after tapping the source address", links)
 			}
 		})
+	}
+}
+
+func TestOwnFontFallsBackForMissingGlyphs(t *testing.T) {
+	test.NewTempApp(t)
+	// The theme's bold face stands in for a serif the app would supply: it has no CJK glyphs.
+	own := fyne.NewStaticResource("own.ttf", theme.DefaultTextBoldFont().Content())
+	r, _, d := setup(t, article, Options{Fonts: &Fonts{Regular: own}})
+	var latin, cjkText *canvas.Text
+	for _, p := range drawn(r) {
+		if txt, ok := p.o.(*canvas.Text); ok {
+			if strings.Contains(txt.Text, "Café society") {
+				latin = txt
+			}
+			if strings.Contains(txt.Text, "日本語") {
+				cjkText = txt
+			}
+		}
+	}
+	if latin == nil || latin.FontSource != own {
+		t.Errorf("Latin text is drawn with %v, want the reader's own font", latin)
+	}
+	if cjkText == nil || cjkText.FontSource != nil {
+		t.Errorf("CJK text is drawn with %v, want the theme's font", cjkText)
+	}
+	for _, o := range textOffsets(d) {
+		if got := r.OffsetAt(r.PositionOf(o)); got != o {
+			t.Fatalf("OffsetAt(PositionOf(%d)) = %d with the reader's own font", o, got)
+		}
 	}
 }

@@ -90,6 +90,9 @@ func (rr *renderer) color(n fyne.ThemeColorName) color.Color {
 
 func (rr *renderer) update() {
 	r := rr.r
+	if r.Size().IsZero() {
+		return // not shown yet: nothing to lay out for
+	}
 	r.updating = true
 	defer func() { r.updating = false }()
 	if !r.pending.any {
@@ -262,8 +265,13 @@ func (rr *renderer) boxObjs(i int, bx *box) *boxObjs {
 		bo.back = append(bo.back, rect(rr.color(theme.ColorNameSeparator), lay.colX+bx.indent, bx.y+bx.h-1, lay.colW-bx.indent, 1))
 	}
 	if ib := bx.img; ib != nil {
-		if ib.res != nil {
-			img := canvas.NewImageFromResource(ib.res)
+		if ib.info.res != nil {
+			var img *canvas.Image
+			if pic := ib.info.picture(); pic != nil {
+				img = canvas.NewImageFromImage(pic)
+			} else {
+				img = canvas.NewImageFromResource(ib.info.res)
+			}
 			img.FillMode = canvas.ImageFillContain
 			img.Move(fyne.NewPos(lay.colX+ib.x, bx.y+ib.y))
 			img.Resize(fyne.NewSize(ib.w, ib.h))

@@ -25,9 +25,11 @@ func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
 	if dropCaptions {
 		c.captions(article)
 	}
-	c.sections()
-	c.blocks(meta)
-	c.companyBoilerplate()
+	// The leaf blocks are found once; the rules below skip those marked on the way.
+	blocks := c.leafBlocks(c.root)
+	c.sections(blocks)
+	c.blocks(blocks, meta)
+	c.companyBoilerplate(blocks)
 	return c.sweep()
 }
 
@@ -139,30 +141,51 @@ func (c *cleaner) leafBlocks(n *html.Node) []block {
 }
 
 func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
-	text := collapse(textOf(n, c))
-	if text == "" {
-		return block{}, false
-	}
-	b := block{n: n, text: text, words: len(strings.Fields(text)), heading: isHeading(n)}
-	total := textLen(n, c)
-	if total > 0 {
-		linked := 0
-		var walk func(e *html.Node)
-		walk = func(e *html.Node) {
-			for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
-				if ch.Type != html.ElementNode || c.marked[ch].ok() {
+	// One walk gathers the text, the letters and the letters inside links.
+	var text strings.Builder
+	letters, linked := 0, 0
+	b := block{n: n, heading: isHeading(n)}
+	var walk func(e *html.Node, inLink bool)
+	walk = func(e *html.Node, inLink bool) {
+		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch ch.Type {
+			case html.TextNode:
+				text.WriteString(ch.Data)
+				for _, r := range ch.Data {
+					if unicode.IsLetter(r) || unicode.IsDigit(r) {
+						letters++
+						if inLink {
+							linked++
+						}
+					}
+				}
+			case html.ElementNode:
+				if skippedText[ch.Data] || c.marked[ch].ok() {
 					continue
 				}
-				if ch.Data == "a" && attr(ch, "href") != "" {
-					linked += textLen(ch, c)
+				link := inLink
+				if ch.Data == "a" && !inLink && attr(ch, "href") != "" {
 					b.links++
-					continue
+					link = true
 				}
-				walk(ch)
+				if ch.Data == "br" || blockTags[ch.Data] {
+					text.WriteByte(' ')
+				}
+				walk(ch, link)
+				if blockTags[ch.Data] {
+					text.WriteByte(' ')
+				}
 			}
 		}
-		walk(n)
-		b.density = float64(linked) / float64(total)
+	}
+	walk(n, false)
+	b.text = collapse(text.String())
+	if b.text == "" {
+		return block{}, false
+	}
+	b.words = strings.Count(b.text, " ") + 1
+	if letters > 0 {
+		b.density = float64(linked) / float64(letters)
 	}
 	return b, true
 }
@@ -197,25 +220,31 @@ func (b block) isProse() bool {
 
 // sections removes a heading that opens a comment section, a related-articles list, an
 // about-the-company footer or a newsletter box, together with what the heading introduces.
-func (c *cleaner) sections() {
-	blocks := c.leafBlocks(c.root)
+func (c *cleaner) sections(blocks []block) {
 	for i, b := range blocks {
-		if c.isMarked(b.n) || b.words > 30 {
+		if b.words > 30 || c.isMarked(b.n) {
 			continue
 		}
-		if !b.heading && !isPseudoHeading(b) {
+		lower := strings.ToLower(b.text)
+		fw := firstWord(lower)
+		comment := (commentFirst[fw] || fw == "") && commentHeadingRe.MatchString(b.text)
+		related := !comment && b.words <= 8 && relatedFirst[fw] && relatedHeadingRe.MatchString(b.text)
+		about := !comment && !related && aboutFirst[fw] && aboutHeadingRe.MatchString(b.text)
+		if !comment && !related && !about || !b.heading && !isPseudoHeading(b) {
 			continue
 		}
-		switch v := textVerdict(b.text, posBody); {
-		case v == vComment || commentHeadingRe.MatchString(b.text):
+		switch {
+		case comment:
 			c.commentSection(blocks, i)
-		case v == vRelatedHd:
+		case related:
 			c.relatedSection(blocks, i)
-		case aboutHeadingRe.MatchString(b.text):
+		case about:
 			c.aboutSection(blocks, i)
 		}
 	}
 }
+
+var aboutFirst = wordSet("about über acerca sobre à a")
 
 // isPseudoHeading reports whether a block is a heading in all but name: a short line all
 // in bold, or all in capitals.
@@ -376,8 +405,13 @@ func (c *cleaner) sectionUntilHeading(blocks []block, i int, rule, reason string
 }
 
 // blocks applies the rules on the wording and links of each leaf block.
-func (c *cleaner) blocks(meta *Meta) {
-	blocks := c.leafBlocks(c.root)
+func (c *cleaner) blocks(all []block, meta *Meta) {
+	blocks := make([]block, 0, len(all))
+	for _, b := range all {
+		if !c.isMarked(b.n) {
+			blocks = append(blocks, b)
+		}
+	}
 	first, last := -1, -1
 	for i, b := range blocks {
 		if b.isProse() {
@@ -727,8 +761,7 @@ var companyRe = re(`^(?:about\s+)?(?:the\s+)?\p{Lu}[\p{L}\d&.,'’()-]*(?:\s+[\p
 
 // companyBoilerplate removes the description of the company that ends a press release:
 // after a horizontal rule, a run of final paragraphs that starts "<Company> is a …".
-func (c *cleaner) companyBoilerplate() {
-	blocks := c.leafBlocks(c.root)
+func (c *cleaner) companyBoilerplate(blocks []block) {
 	total := 0
 	for _, b := range blocks {
 		total += b.words
@@ -736,10 +769,7 @@ func (c *cleaner) companyBoilerplate() {
 	seen := 0
 	for i, b := range blocks {
 		seen += b.words
-		if c.isMarked(b.n) || !companyRe.MatchString(b.text) || seen*10 < total*5 {
-			continue
-		}
-		if !afterRule(b.n) {
+		if seen*10 < total*5 || c.isMarked(b.n) || !afterRule(b.n) || !companyRe.MatchString(b.text) {
 			continue
 		}
 		for _, r := range blocks[i:] {
@@ -789,13 +819,17 @@ func (c *cleaner) captions(n *html.Node) {
 }
 
 func isCaptionClass(n *html.Node) bool {
-	_, words := classWords(n)
-	for _, w := range words {
-		if captionWords[w] {
-			return true
+	found := false
+	for _, a := range n.Attr {
+		if a.Namespace == "" && (a.Key == "class" || a.Key == "id") && a.Val != "" {
+			lower := strings.ToLower(a.Val)
+			if len(lower) != len(a.Val) {
+				lower = a.Val
+			}
+			eachWord(a.Val, lower, func(w string) { found = found || captionWords[w] })
 		}
 	}
-	return false
+	return found
 }
 
 // nearImage reports whether an image is n's neighbour, or its parent's.

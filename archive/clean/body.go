@@ -52,26 +52,30 @@ func clone(n *html.Node) *html.Node {
 }
 
 // Misses reports whether the article readability picked leaves out most of the page's
-// marked body (a copy from [Body]): fewer than half of the body's words occur in it.
+// marked body (a copy from [Body]): of a few runs of words sampled across the body's text,
+// fewer than half occur in the article's.
 func Misses(article, body *html.Node) bool {
 	if body == nil {
 		return false
 	}
-	have := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(textOf(article, nil)), notLetter) {
-		have[w] = true
-	}
-	words := strings.FieldsFunc(strings.ToLower(textOf(body, nil)), notLetter)
-	if len(words) == 0 {
+	words := strings.Fields(textOf(body, nil))
+	if len(words) < 4 {
 		return false
 	}
-	hit := 0
-	for _, w := range words {
-		if have[w] {
-			hit++
+	have := collapse(textOf(article, nil))
+	const probes, size = 7, 4
+	found, tried := 0, 0
+	for k := 0; k < probes; k++ {
+		i := k * (len(words) - size) / (probes - 1)
+		if i < 0 || i+size > len(words) {
+			continue
+		}
+		tried++
+		if strings.Contains(have, strings.Join(words[i:i+size], " ")) {
+			found++
 		}
 	}
-	return hit*2 < len(words)
+	return found*2 < tried
 }
 
 func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }

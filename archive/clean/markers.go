@@ -153,29 +153,108 @@ var creditWords = map[string]bool{
 	"byline": false, "courtesy": true, "attribution": true,
 }
 
-// classWords returns the lower-case tokens of n's class and id, and the words they are
-// made of (split at punctuation, digits and camelCase).
-func classWords(n *html.Node) (tokens, words []string) {
+// markerOf says what n's attributes mark it as, and for a comment section, which system.
+// It runs on every element of a page, so it reads the class and id words in place.
+func markerOf(n *html.Node) (marker, string) {
+	if n.Type != html.ElementNode || len(n.Attr) == 0 {
+		return markNone, ""
+	}
+	var m, byToken marker
+	comment, negative, crumbs := false, false, false
+	sys := ""
 	for _, a := range n.Attr {
-		if a.Namespace != "" || (a.Key != "class" && a.Key != "id") {
+		switch {
+		case a.Namespace != "":
+			continue
+		case a.Key == "role":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "search") {
+				return markSearch, ""
+			}
+			continue
+		case a.Key == "aria-label":
+			if strings.Contains(strings.ToLower(a.Val), "breadcrumb") {
+				return markBreadcrumb, ""
+			}
+			continue
+		case a.Key == "itemtype":
+			if strings.HasSuffix(a.Val, "BreadcrumbList") {
+				return markBreadcrumb, ""
+			}
+			continue
+		case a.Key != "class" && a.Key != "id":
 			continue
 		}
-		for _, tok := range strings.Fields(a.Val) {
-			words = splitWords(tok, words)
-			tokens = append(tokens, strings.ToLower(tok))
+		val := a.Val
+		lower := strings.ToLower(val)
+		if len(lower) != len(val) {
+			// Case mapping changed the length; offsets into val do not carry over.
+			lower = val
+		}
+		for start := 0; start < len(val); {
+			for start < len(val) && isSpaceByte(val[start]) {
+				start++
+			}
+			end := start
+			for end < len(val) && !isSpaceByte(val[end]) {
+				end++
+			}
+			if end == start {
+				break
+			}
+			tok := lower[start:end]
+			if commentTokens[tok] {
+				comment = true
+			}
+			if s, ok := commentSystems[tok]; ok {
+				sys = s
+			}
+			byToken = pick(byToken, tokenMarkers[tok])
+			eachWord(val[start:end], lower[start:end], func(w string) {
+				switch {
+				case commentNegative[w]:
+					negative = true
+				case isCommentWord(w):
+					comment = true
+					if s, ok := commentSystems[w]; ok && sys == "" {
+						sys = s
+					}
+				case breadcrumbWords[w]:
+					crumbs = true
+				default:
+					if s, ok := commentSystems[w]; ok && sys == "" && comment {
+						sys = s
+					}
+					m = pick(m, wordMarkers[w])
+				}
+			})
+			start = end
 		}
 	}
-	return tokens, words
+	switch {
+	case comment && !negative:
+		return markComments, sys
+	case byToken != markNone:
+		return byToken, ""
+	case crumbs:
+		return markBreadcrumb, ""
+	case n.Data == "form" && isSearchForm(n):
+		return markSearch, ""
+	}
+	return m, ""
 }
 
-// splitWords appends the lower-case words of a class or id token.
-func splitWords(tok string, out []string) []string {
+func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
+
+// eachWord calls fn with each word of a class or id token, taken from lower at the
+// offsets found in tok: words end at anything but a letter, and where a capital follows
+// a small letter ("commentList").
+func eachWord(tok, lower string, fn func(string)) {
 	start := -1
 	var prev rune
 	for i, r := range tok {
 		letter := unicode.IsLetter(r)
 		if start >= 0 && (!letter || (unicode.IsUpper(r) && unicode.IsLower(prev))) {
-			out = append(out, strings.ToLower(tok[start:i]))
+			fn(lower[start:i])
 			start = -1
 		}
 		if letter && start < 0 {
@@ -184,69 +263,8 @@ func splitWords(tok string, out []string) []string {
 		prev = r
 	}
 	if start >= 0 {
-		out = append(out, strings.ToLower(tok[start:]))
+		fn(lower[start:])
 	}
-	return out
-}
-
-// markerOf says what n's attributes mark it as, and for a comment section, which system.
-func markerOf(n *html.Node) (marker, string) {
-	if n.Type != html.ElementNode {
-		return markNone, ""
-	}
-	switch strings.ToLower(attr(n, "role")) {
-	case "search":
-		return markSearch, ""
-	}
-	if strings.Contains(strings.ToLower(attr(n, "aria-label")), "breadcrumb") ||
-		strings.HasSuffix(attr(n, "itemtype"), "BreadcrumbList") {
-		return markBreadcrumb, ""
-	}
-	if n.Data == "form" && isSearchForm(n) {
-		return markSearch, ""
-	}
-	tokens, words := classWords(n)
-	if len(tokens) == 0 {
-		return markNone, ""
-	}
-	if m, sys := commentMarker(tokens, words); m != markNone {
-		return m, sys
-	}
-	for _, t := range tokens {
-		if containsToken(bioTokens, t) {
-			return markAuthorBio, ""
-		}
-		if containsToken(tagsTokens, t) {
-			return markTags, ""
-		}
-		if containsToken(relatedTokens, t) {
-			return markRelated, ""
-		}
-	}
-	var m marker
-	for _, w := range words {
-		switch {
-		case breadcrumbWords[w]:
-			return markBreadcrumb, ""
-		case relatedWords[w]:
-			m = pick(m, markRelated)
-		case shareWords[w]:
-			m = pick(m, markShare)
-		case newsletterWords[w]:
-			m = pick(m, markNewsletter)
-		case cookieWords[w]:
-			m = pick(m, markCookie)
-		case bioWords[w]:
-			m = pick(m, markAuthorBio)
-		case tagsWords[w]:
-			m = pick(m, markTags)
-		case adWords[w]:
-			m = pick(m, markAd)
-		case creditWords[w]:
-			m = pick(m, markCredit)
-		}
-	}
-	return m, ""
 }
 
 // pick keeps the first marker found.
@@ -257,47 +275,41 @@ func pick(have, found marker) marker {
 	return found
 }
 
-func containsToken(list []string, t string) bool {
-	for _, s := range list {
-		if s == t {
-			return true
+// wordMarkers and tokenMarkers map class and id words and whole tokens to what they mark.
+var wordMarkers, tokenMarkers = func() (map[string]marker, map[string]marker) {
+	words := map[string]marker{}
+	add := func(set map[string]bool, m marker) {
+		for w, on := range set {
+			if _, taken := words[w]; on && !taken {
+				words[w] = m
+			}
 		}
 	}
-	return false
-}
-
-// commentMarker reports whether class and id mark a comment section, and the system.
-func commentMarker(tokens, words []string) (marker, string) {
-	found := false
-	for _, t := range tokens {
-		if commentTokens[t] {
-			found = true
+	// In the order a node with several words is judged by.
+	add(relatedWords, markRelated)
+	add(shareWords, markShare)
+	add(newsletterWords, markNewsletter)
+	add(cookieWords, markCookie)
+	add(bioWords, markAuthorBio)
+	add(tagsWords, markTags)
+	add(adWords, markAd)
+	add(creditWords, markCredit)
+	tokens := map[string]marker{}
+	for _, t := range bioTokens {
+		tokens[t] = markAuthorBio
+	}
+	for _, t := range tagsTokens {
+		if _, taken := tokens[t]; !taken {
+			tokens[t] = markTags
 		}
 	}
-	for _, w := range words {
-		if commentNegative[w] {
-			return markNone, ""
-		}
-		if isCommentWord(w) {
-			found = true
+	for _, t := range relatedTokens {
+		if _, taken := tokens[t]; !taken {
+			tokens[t] = markRelated
 		}
 	}
-	if !found {
-		return markNone, ""
-	}
-	sys := ""
-	for _, t := range tokens {
-		if s, ok := commentSystems[t]; ok {
-			sys = s
-		}
-	}
-	for _, w := range words {
-		if s, ok := commentSystems[w]; ok && sys == "" {
-			sys = s
-		}
-	}
-	return markComments, sys
-}
+	return words, tokens
+}()
 
 // isSearchForm reports whether a form is a site search: it has a search input, or one
 // text input named like a query, and little text.

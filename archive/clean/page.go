@@ -118,10 +118,25 @@ func isArticleBody(n *html.Node) bool {
 	if ip := strings.ToLower(attr(n, "itemprop")); ip == "articlebody" || ip == "text" && n.Data != "span" {
 		return true
 	}
-	tokens, _ := classWords(n)
-	for _, t := range tokens {
-		if articleTokens[t] {
-			return true
+	for _, a := range n.Attr {
+		if a.Namespace != "" || (a.Key != "class" && a.Key != "id") {
+			continue
+		}
+		val := a.Val
+		for start := 0; start < len(val); {
+			for start < len(val) && isSpaceByte(val[start]) {
+				start++
+			}
+			end := start
+			for end < len(val) && !isSpaceByte(val[end]) {
+				end++
+			}
+			if end > start {
+				if tok := val[start:end]; articleTokens[tok] || articleTokens[strings.ToLower(tok)] {
+					return true
+				}
+			}
+			start = end
 		}
 	}
 	return false

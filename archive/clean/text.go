@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/itlightning/dateparse"
 )
@@ -132,8 +133,7 @@ var (
 
 	cookieRe = re(`^(?:we use cookies|this (?:web)?site uses cookies|our (?:web)?site uses cookies|by (?:continuing to use|using|browsing) (?:this|our) (?:web)?site|accept (?:all )?cookies|cookie (?:settings|policy|preferences|consent)|manage (?:cookies|consent|preferences)|we and our partners)\b`)
 
-	tagsLeadRe = re(`^(?:tag|topic|filed|categor|keyword|more about|related topics|see more on|mais sobre|etiqueta|schlagw|themen|mots|sujets|argomenti)`)
-	tagsRe     = re(`^(?:tags?|tagged(?: with| as| in)?|topics?|filed (?:under|in)|categories|category|keywords|more about|related topics|see more on|mais sobre|etiquetas|schlagworte|schlagwörter|themen|mots-clés|sujets|argomenti|categorias)\s*[:：]\s*\S.*$`)
+	tagsRe = re(`^(?:tags?|tagged(?: with| as| in)?|topics?|filed (?:under|in)|categories|category|keywords|more about|related topics|see more on|mais sobre|etiquetas|schlagworte|schlagwörter|themen|mots-clés|sujets|argomenti|categorias)\s*[:：]\s*\S.*$`)
 
 	bioRe     = re(`^(?:[A-Z][\p{L}.'’-]+\s){1,4}(?:is|was|has been|joined|writes|covers|reports|edits)\b.{0,80}\b(?:reporter|writer|journalist|editor|correspondent|columnist|contributor|freelancer|freelance|author|producer|intern|fellow|blogger|critic|analyst|anchor|host|photographer|novelist|staff|team|newsroom|desk)\b`)
 	bioLineRe = re(`^(?:more (?:articles|stories|posts) (?:from|by) .{1,60}|view all (?:posts|articles|stories) by .{1,60}|see all (?:articles|stories|posts) by .{1,60}|more by .{1,60}|about the authors?:?.{0,60}|posts by .{1,60}|articles by .{1,60}|all articles by .{1,60})$`)
@@ -153,17 +153,14 @@ var (
 
 var (
 	monthRe = `(?:jan(?:uary|vier|eiro|uar)?|feb(?:ruary|ruar)?|f[eé]v(?:rier|ereiro)?|mar(?:ch|s|[cç]o|z)?|m[äa]rz|apr(?:il)?|avr(?:il)?|abr(?:il)?|may|mai(?:o)?|mayo|jun(?:e|i|ho|io)?|juin|jul(?:y|i|ho|io)?|juil(?:let)?|aug(?:ust)?|ao[uû]t|ago(?:sto)?|sep(?:t(?:ember)?)?|set(?:embro)?|sept(?:embre)?|oct(?:ober|obre)?|out(?:ubro)?|okt(?:ober)?|nov(?:ember|embre|embro)?|dec(?:ember)?|d[eé]c(?:embre)?|dez(?:ember|embro)?|dic(?:iembre)?)\.?`
-	dayRe   = `(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|segunda|terça|quarta|quinta|sexta|sábado|domingo|(?:segunda|terça|quarta|quinta|sexta)-feira|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?`
+	dayRe   = `(?:(?:segunda|terça|quarta|quinta|sexta)-feira|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|segunda|terça|quarta|quinta|sexta|sábado|domingo|lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?`
 
 	// dateTokenRe matches one date or time expression.
 	dateTokenRe = re(`\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?|\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?|` + monthRe + `\s*\d{1,2}(?:st|nd|rd|th)?,?(?:\s*\d{4})?|\d{1,2}(?:st|nd|rd|th|º)?\.?\s*(?:de\s+)?` + monthRe + `(?:\s*(?:de\s+)?\d{4})?|` + monthRe + `\s+\d{4}|` + dayRe + `)(?:\b|$)`)
-	// dateWordRe are the words allowed around dates in a date line.
-	dateWordRe = re(`^(?:updated|update|published|publish|posted|post|first|last|modified|created|date|dated|on|at|as|of|em|le|am|um|de|à|às|a|el|del|the|le|et|and|by|por|von|par|di|door|publicado|atualizado|actualizado|publié|mis|à|jour|veröffentlicht|aktualisiert|stand|edt|est|cdt|cst|pdt|pst|mdt|mst|utc|gmt|bst|cet|cest|ist|aest|et|pt|ct|ago|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|yesterday|today|\d+|[ap]\.?m\.?|h|reviewed|fact|checked|written|reading|time|read|min|clock|local|time)$`)
 	// strongDateRe is a year, a numeric date or a clock time.
 	strongDateRe  = re(`\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?)\s+ago\b`)
 	bylineStartRe = re(`^(?:by|from|words by|written by|story by|text by|reporting by|por|von|par|di|door|de|publicado por|escrito por|texto)\s*:?\s+\S`)
 	dateLeadRe    = re(`^(?:updated|published|posted|first published|last updated|last modified|modified|created|date|dated|publicado(?: em)?|atualizado(?: em)?|actualizado|publié(?: le)?|mis à jour(?: le)?|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand)\b`)
-	nameWordRe    = re(`^(?:\p{Lu}[\p{L}'’.-]*|and|&|de|da|do|dos|das|van|von|der|den|la|le|del|di|du|bin|al|y|e|und|et|the|staff|reporter|writer|correspondent|editor|contributor|associated|press|wire|wires|news|agency|team|desk|service|services)$`)
 )
 
 // textVerdict classifies the collapsed text of one short block or line, without looking
@@ -176,21 +173,24 @@ func textVerdict(s string, pos position) verdict {
 	}
 	words := strings.Fields(s)
 	nw := len(words)
-	// The regular expressions are tried only where a cheap look at the first words says
-	// they may match: most blocks are prose, and must pass through quickly.
+	// The regular expressions are tried only where a cheap look at the words says they
+	// may match: most blocks are prose, and must pass through quickly.
+	lower := strings.ToLower(s)
+	fw := firstWord(lower)
+	digit := strings.IndexAny(s, "0123456789") >= 0
 	lead := s
 	if len(lead) > 48 {
 		lead = lead[:48]
 	}
 	if nw <= 12 {
 		switch {
-		case searchRe.MatchString(s):
+		case nw <= 6 && searchRe.MatchString(s):
 			return vSearch
-		case adRe.MatchString(s):
+		case nw <= 6 && adRe.MatchString(s):
 			return vAd
-		case galleryRe.MatchString(s):
+		case (nw <= 6 || digit && nw <= 8 && (fw == "" || galleryFirst[fw])) && galleryRe.MatchString(s):
 			return vGallery
-		case bareCTARe.MatchString(s):
+		case nw <= 9 && bareCTARe.MatchString(s):
 			return vNewsletter
 		case isShareLine(words):
 			return vShare
@@ -198,16 +198,31 @@ func textVerdict(s string, pos position) verdict {
 			return vWidget
 		}
 	}
-	if nw <= 16 && creditRe.MatchString(s) && !endsSentence(s, words) {
+	if nw <= 16 && mayBeCredit(s, lower, fw) && creditRe.MatchString(s) && !endsSentence(s, words) {
 		return vCredit
 	}
-	if nw <= 20 && cookieRe.MatchString(lead) {
-		return vCookie
+	if nw >= 25 && pos == posBody {
+		// A long block in the body is prose unless it is a call to action or credits.
+		if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
+			return vCredits
+		}
+		if nw <= 40 && strings.Contains(lower, "comment") && policyRe.MatchString(s) {
+			return vPolicy
+		}
+		if nw <= 60 && mayBeCTA(lower) && hasCTA(s, lower) {
+			return cta(s)
+		}
+		return verdict{}
 	}
-	if nw <= 40 && strings.ContainsAny(s, ":：") && tagsLeadRe.MatchString(lead) && tagsRe.MatchString(s) {
+	if nw <= 20 && strings.Contains(lower, "cookie") || strings.HasPrefix(lower, "we and our") {
+		if cookieRe.MatchString(lead) {
+			return vCookie
+		}
+	}
+	if nw <= 40 && tagsFirst[fw] && strings.ContainsAny(s, ":：") && tagsRe.MatchString(s) {
 		return vTags
 	}
-	if nw <= 25 && relatedLeadRe.MatchString(lead) {
+	if nw <= 25 && relatedFirst[fw] && relatedLeadRe.MatchString(lead) {
 		if relatedLineRe.MatchString(s) {
 			return vRelated
 		}
@@ -215,26 +230,25 @@ func textVerdict(s string, pos position) verdict {
 			return vRelatedHd
 		}
 	}
-	if nw <= 30 && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
+	if nw <= 30 && (commentFirst[fw] || fw == "" || digit) && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
 		return vComment
 	}
 	if nw <= 24 && isBylineOrDate(s, words) {
 		return vByline
 	}
-	lower := strings.ToLower(s)
 	if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
 		return vCredits
 	}
 	if nw <= 40 && (strings.Contains(lower, "comment") || strings.Contains(lower, "coment") || strings.Contains(lower, "komment") || strings.Contains(lower, "repl")) && policyRe.MatchString(s) {
 		return vPolicy
 	}
-	if pos != posBody && nw <= 40 && copyrightRe.MatchString(s) {
+	if pos != posBody && nw <= 40 && (strings.Contains(lower, "©") || strings.Contains(lower, "copyright") || strings.Contains(lower, "(c)") || strings.Contains(lower, "rights reserved")) && copyrightRe.MatchString(s) {
 		return vCopyright
 	}
 	if pos != posBody && nw == 1 && urlOnlyRe.MatchString(s) {
 		return vAddress
 	}
-	if nw <= 60 && hasCTA(s, lower) {
+	if nw <= 60 && mayBeCTA(lower) && hasCTA(s, lower) {
 		return cta(s)
 	}
 	if pos != posBody && nw <= 80 && (bioRe.MatchString(s) || bioLineRe.MatchString(s)) {
@@ -244,6 +258,79 @@ func textVerdict(s string, pos position) verdict {
 		return vChrome
 	}
 	return verdict{}
+}
+
+// firstWord returns the first run of letters (and apostrophes) of a lower-case text,
+// after any opening punctuation.
+func firstWord(lower string) string {
+	start := -1
+	for i, r := range lower {
+		letter := unicode.IsLetter(r) || start >= 0 && (r == '\'' || r == '’')
+		if letter && start < 0 {
+			start = i
+		}
+		if !letter && start >= 0 {
+			return lower[start:i]
+		}
+		if start < 0 && (unicode.IsDigit(r) || i > 8) {
+			return ""
+		}
+	}
+	if start < 0 {
+		return ""
+	}
+	return lower[start:]
+}
+
+// relatedFirst and commentFirst are the first words that relatedPat and commentLeadRe
+// can start with.
+var (
+	relatedFirst = wordSet("related read also more see recommended watch listen don't dont do must trending you editor's editors up next further most in icymi top latest popular leia veja lee lea lire à mehr lesen weiterlesen ver vea ler keep what around from sponsored promoted the")
+	commentFirst = wordSet("no one two three four five six seven eight nine ten reader readers readers' user visitor comment comments responses response reactions discussion trackback trackbacks pingback pingbacks comentários comentarios kommentare commentaires leave post add write submit share make enter join what have tell be show view see load read discuss")
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// mayBeCredit is a quick test that a short text could be a photo credit: it names an
+// agency or says "photo" first, or holds a copyright sign or a slash.
+func mayBeCredit(s, lower, fw string) bool {
+	return creditFirst[fw] || strings.ContainsAny(s, "©/|") || strings.Contains(lower, "(c)") || strings.Contains(lower, "copyright")
+}
+
+// creditFirst, galleryFirst and tagsFirst are first words that creditRe, galleryRe and
+// tagsRe can start with.
+var (
+	creditFirst  = wordSet("photo photograph photography image picture foto illustration video credit courtesy crédito créditos imagem bild quelle source photos images credits artwork main top header lead featured cover ap afp reuters epa getty shutterstock istock istockphoto alamy copyright")
+	galleryFirst = wordSet("image photo picture slide foto imagem bild figure gallery video view see open launch browse photos images pictures slides fotos")
+	tagsFirst    = wordSet("tag tags tagged topic topics filed categories category keywords more related see mais etiquetas schlagworte schlagwörter themen mots sujets argomenti categorias")
+)
+
+// ctaCues are the starts of words one of which every call to action holds.
+var ctaCues = wordSet("subs sign regi deli inbo foll like join dona supp memb patr chip tip tips clic tap app apps cont reac mail emai e-ma news")
+
+// mayBeCTA is a quick test that a text could hold a call to action: a word starts like
+// one of ctaCues.
+func mayBeCTA(lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if i > 0 && lower[i-1] != ' ' && lower[i-1] != '(' && lower[i-1] != '"' {
+			continue
+		}
+		end := min(i+4, len(lower))
+		w := lower[i:end]
+		if k := strings.IndexAny(w, " .,!?:;)"); k >= 0 {
+			w = w[:k]
+		}
+		if ctaCues[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // position is where a block sits in the article.
@@ -262,7 +349,8 @@ func endsSentence(s string, words []string) bool {
 		return false
 	}
 	last := words[len(words)-1]
-	if !strings.HasSuffix(last, ".") || strings.HasSuffix(last, "..") {
+	if !strings.HasSuffix(last, ".") || strings.Count(last, ".") > 1 {
+		// No full stop, or an abbreviation such as "a.m." or an ellipsis.
 		return false
 	}
 	r := []rune(strings.TrimSuffix(last, "."))
@@ -387,15 +475,49 @@ func isBylineOrDate(s string, words []string) bool {
 		// Without a byline or a date word, a date line needs a number.
 		return false
 	}
+	// A month or weekday name alone ("out of 5", "on Friday") is not enough for a line
+	// that does not start like a byline or a date line.
+	strong := strongDateRe.MatchString(s)
+	if !byline && !lead && !strong {
+		return false
+	}
+	// Lower-case words that are neither date words nor month or day names rule the line
+	// out before the regular expressions run.
+	allowed := 0
+	switch {
+	case byline:
+		allowed = 1
+	case lead:
+		allowed = 2
+	}
+	stray := 0
+	for _, w := range words {
+		w = strings.Trim(w, ".,;:|()[]'\"“”•·–—-")
+		r, _ := utf8.DecodeRuneInString(w)
+		if w == "" || !unicode.IsLower(r) || isDateWord(w) || calendarWords[w] || nameWords[w] {
+			continue
+		}
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			continue
+		}
+		if stray++; stray > allowed {
+			return false
+		}
+	}
 	dates := dateTokenRe.FindAllStringIndex(s, -1)
 	if !byline && len(dates) == 0 {
 		return false
 	}
-	// A month or weekday name alone ("out of 5", "on Friday") is not enough for a line
-	// that does not start like a byline or a date line.
-	strong := strongDateRe.MatchString(s)
 	// What is left after the dates, the separators and the date words must be names.
-	rest := dateTokenRe.ReplaceAllString(s, " ")
+	var restB strings.Builder
+	prev := 0
+	for _, d := range dates {
+		restB.WriteString(s[prev:d[0]])
+		restB.WriteByte(' ')
+		prev = d[1]
+	}
+	restB.WriteString(s[prev:])
+	rest := restB.String()
 	names, other := 0, 0
 	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune("|;,:/()[]•·–—-", r)
@@ -403,8 +525,8 @@ func isBylineOrDate(s string, words []string) bool {
 		w = strings.Trim(w, ".'\"“”")
 		switch {
 		case w == "":
-		case dateWordRe.MatchString(w):
-		case nameWordRe.MatchString(w):
+		case isDateWord(w):
+		case isNameWord(w):
 			names++
 		default:
 			other++
@@ -472,3 +594,33 @@ func dateOf(s string) time.Time {
 }
 
 var numberRe = regexp.MustCompile(`\d`)
+
+// dateWords are the words allowed around dates in a date line.
+var dateWords = wordSet("updated update published publish posted post first last modified created date dated on at as of em le am um de à às a el del the et and by por von par di door publicado atualizado actualizado publié mis jour veröffentlicht aktualisiert stand edt est cdt cst pdt pst mdt mst utc gmt bst cet cest ist aest pt ct ago hour hours hr hrs minute minutes min mins day days week weeks month months year years yesterday today h reviewed fact checked written reading time read clock local a.m. p.m. am pm a.m p.m")
+
+func isDateWord(w string) bool {
+	lw := strings.ToLower(w)
+	if dateWords[lw] {
+		return true
+	}
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// nameWords are the small words and titles a byline's names may hold.
+var nameWords = wordSet("and & de da do dos das van von der den la le del di du bin al y e und et the staff reporter writer correspondent editor contributor associated press wire wires news agency team desk service services")
+
+// isNameWord reports whether w can be part of a byline's names: a capitalised word or
+// one of nameWords.
+func isNameWord(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r) || nameWords[strings.ToLower(w)]
+}
+
+// calendarWords are the lower-case month and day names (and their short forms) that the
+// date expressions know.
+var calendarWords = wordSet("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec janvier février mars avril mai juin juillet août septembre octobre novembre décembre janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro enero febrero marzo mayo junio julio septiembre octubre noviembre diciembre januar februar märz juni juli oktober dezember monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun segunda terça quarta quinta sexta sábado domingo feira lunes martes miércoles jueves viernes lundi mardi mercredi jeudi vendredi samedi dimanche montag dienstag mittwoch donnerstag freitag samstag sonntag")

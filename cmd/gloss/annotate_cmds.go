@@ -34,17 +34,6 @@ func annotateCommands() map[string]command {
 	}
 }
 
-// withStore opens the library and its annotation store for a command.
-func (e *env) withStore(fn func(lib *archive.Library, st *annotate.Store) error) error {
-	return e.withLibrary(func(lib *archive.Library) error {
-		st, err := annotate.NewStore(lib)
-		if err != nil {
-			return err
-		}
-		return fn(lib, st)
-	})
-}
-
 // stringList (main.go) serves the repeatable --tag and --link flags.
 
 // claimFlags are the flags that describe a claim, shared by highlight and claim.

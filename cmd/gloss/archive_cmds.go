@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"gloss/annotate"
 	"gloss/archive"
 	"gloss/archive/clean"
 	"gloss/archive/fetch"
@@ -33,17 +34,27 @@ func archiveCommands() map[string]command {
 	}
 }
 
-// withLibrary opens the library for a command and closes it afterwards.
-func (e *env) withLibrary(fn func(lib *archive.Library) error) error {
+// withStore opens the library and its annotation store for a command and closes them
+// afterwards. The store is always opened, because it re-anchors highlights inside the
+// transaction of every capture a command adds.
+func (e *env) withStore(fn func(lib *archive.Library, st *annotate.Store) error) error {
 	lib, err := e.openLibrary()
 	if err != nil {
 		return err
 	}
-	err = fn(lib)
+	st, err := annotate.NewStore(lib)
+	if err == nil {
+		err = fn(lib, st)
+	}
 	if cerr := lib.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// withLibrary is withStore for a command that needs only the library.
+func (e *env) withLibrary(fn func(lib *archive.Library) error) error {
+	return e.withStore(func(lib *archive.Library, _ *annotate.Store) error { return fn(lib) })
 }
 
 func cmdSave(e *env, args []string) error {

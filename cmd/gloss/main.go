@@ -44,6 +44,9 @@ func init() {
 	for k, v := range annotateCommands() {
 		commands[k] = v
 	}
+	for k, v := range guiCommands() {
+		commands[k] = v
+	}
 }
 
 func main() {
@@ -66,14 +69,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	args = global.Args()
 	if len(args) == 0 {
-		usage(stdout)
-		return 0
+		return startGUI(e, nil) // no command: the desktop app
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0
 	}
 	cmd, ok := commands[args[0]]
+	if !ok && guiArgs(args) {
+		return startGUI(e, args) // gloss URL... or gloss FILE...: the app, adding them
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "gloss: unknown command %q\n", args[0])
 		usage(stderr)

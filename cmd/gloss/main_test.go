@@ -222,3 +222,44 @@ func TestUsage(t *testing.T) {
 		t.Errorf("show abc = %q, exit %d", errs, code)
 	}
 }
+
+// TestSaveReanchorsHighlights saves a changed page again and checks that the highlight
+// moved with its passage in the same save, and became an orphan when the passage went.
+func TestSaveReanchorsHighlights(t *testing.T) {
+	page := testPage
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(page)) }))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "library.db")
+	gloss(t, db, "", "save", srv.URL+"/moths")
+	hid, errs, code := gloss(t, db, "", "highlight", "1", "--quote", "tilt their backs toward the brightest light")
+	if code != 0 {
+		t.Fatalf("highlight: %q", errs)
+	}
+	hid = strings.TrimSpace(hid)
+	type hl struct {
+		ID, Exact, Status string
+		Start, Capture    int
+	}
+	annotations := func() hl {
+		out, _, _ := gloss(t, db, "", "annotations", "1", "--json")
+		var got struct{ Highlights []hl }
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Highlights) != 1 {
+			t.Fatalf("annotations = %q (%v)", out, err)
+		}
+		return got.Highlights[0]
+	}
+	before := annotations()
+
+	page = strings.Replace(testPage, "<p>Researchers", "<p>A new paragraph arrived in the second capture of this page.</p><p>Researchers", 1)
+	gloss(t, db, "", "save", srv.URL+"/moths")
+	after := annotations()
+	if after.ID != hid || after.Status != "moved" || after.Start <= before.Start || after.Capture == before.Capture {
+		t.Errorf("after a new capture, highlight = %+v (was %+v), want it moved onto the new capture", after, before)
+	}
+
+	page = strings.Replace(testPage, "a recent study suggests they tilt their backs toward the brightest light", "nobody knows", 1)
+	gloss(t, db, "", "save", srv.URL+"/moths")
+	if gone := annotations(); gone.Status != "orphan" || gone.Exact != "tilt their backs toward the brightest light" {
+		t.Errorf("after the passage went, highlight = %+v, want an orphan keeping its quote", gone)
+	}
+}

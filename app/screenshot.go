@@ -1,0 +1,289 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/driver/software"
+
+	"gloss/annotate"
+)
+
+// ScreenshotStates are the states Screenshot can put the window in, for the pictures in
+// the documentation (make screenshots).
+var ScreenshotStates = []string{"main", "annotations", "claim", "strip", "dark", "selection"}
+
+// settle is how long Screenshot lets the window draw a new state before capturing it.
+const settle = 800 * time.Millisecond
+
+// Screenshot adds items (addresses and files) to the library, opens the article with the
+// most highlights, puts the window in a state and writes a PNG of the window's content (or,
+// for "annotations", of the annotations pane) to out. It runs on a goroutine of its own
+// while the app runs, and drives the window through fyne.DoAndWait as a person would
+// through the mouse and keyboard.
+func (g *App) Screenshot(ctx context.Context, state string, items []string, out string) error {
+	known := false
+	for _, s := range ScreenshotStates {
+		known = known || s == state
+	}
+	if !known {
+		return fmt.Errorf("unknown state %q (want one of %s)", state, strings.Join(ScreenshotStates, ", "))
+	}
+	ui := fyne.DoAndWait
+	wait := func(ch <-chan struct{}, what string) error {
+		select {
+		case <-ch:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(60 * time.Second):
+			return fmt.Errorf("screenshot: timed out waiting for %s", what)
+		}
+	}
+	time.Sleep(settle) // the window maps and takes its size
+
+	if len(items) > 0 {
+		left := len(items)
+		done := make(chan struct{})
+		var failed []string
+		ui(func() {
+			g.Jobs.done = func(j *Job) {
+				if j.Err != nil {
+					failed = append(failed, j.Item+": "+sentence(j.Err))
+				}
+				if left--; left == 0 {
+					close(done)
+				}
+			}
+			var add []addItem
+			for _, it := range items {
+				if looksLikeURL(it) {
+					add = append(add, addItem{url: it})
+				} else {
+					add = append(add, addItem{file: it})
+				}
+			}
+			for _, it := range add {
+				g.Jobs.run(it, false)
+			}
+		})
+		if err := wait(done, "the articles to be added"); err != nil {
+			return err
+		}
+		if len(failed) > 0 {
+			return fmt.Errorf("screenshot: %s", strings.Join(failed, "; "))
+		}
+	}
+
+	// Read the library afresh and open the article with the most highlights.
+	loaded := make(chan struct{}, 1)
+	ui(func() {
+		g.Library.loaded = func() {
+			select {
+			case loaded <- struct{}{}:
+			default:
+			}
+		}
+		g.Library.reload()
+	})
+	if err := wait(loaded, "the library"); err != nil {
+		return err
+	}
+	var pick int64
+	ui(func() {
+		best := -1
+		for _, r := range g.Library.pages[0] {
+			if r.Highlights > best {
+				best, pick = r.Highlights, r.ID
+			}
+		}
+	})
+	if pick == 0 {
+		return fmt.Errorf("screenshot: the library is empty")
+	}
+	opened := make(chan struct{})
+	ui(func() {
+		g.Reader.opened = func(int64) { close(opened) }
+		g.Library.markOpen(pick)
+		g.Reader.Open(pick)
+	})
+	if err := wait(opened, "the article"); err != nil {
+		return err
+	}
+	ui(func() { g.Reader.opened = nil; g.Reader.Reader.ScrollToFraction(0) })
+	time.Sleep(settle)
+
+	var crop fyne.CanvasObject
+	switch state {
+	case "annotations":
+		ui(func() {
+			crop = g.Annotations.content
+			if a := g.Reader.article; a != nil {
+				for _, h := range a.highlights {
+					if h.Note != "" && h.Status != annotate.StatusOrphan {
+						g.Reader.ScrollToHighlight(h.ID)
+						g.Annotations.reveal(h.ID)
+						break
+					}
+				}
+			}
+		})
+	case "claim":
+		ui(func() {
+			a := g.Reader.article
+			if a == nil || len(a.highlights) == 0 {
+				return
+			}
+			h := a.highlights[0]
+			for _, x := range a.highlights {
+				if x.Claim != nil {
+					h = x
+					break
+				}
+			}
+			g.Reader.ScrollToHighlight(h.ID)
+			g.claimEditor(h)
+		})
+	case "strip":
+		ui(func() {
+			g.Reader.SetStripMode(true)
+			a := g.Reader.article
+			if a == nil {
+				return
+			}
+			// Remove the last paragraph (often a sign-off or a promotion), then point at
+			// the first paragraph below the title so that its frame shows.
+			for i := len(a.shownIdx) - 1; i >= 0; i-- {
+				if b := a.full.Blocks[a.shownIdx[i]]; b.End > b.Start {
+					g.Reader.RemoveBlock(a.shownIdx[i])
+					break
+				}
+			}
+			g.Reader.Reader.ScrollToFraction(0)
+			for _, i := range a.shownIdx {
+				if b := a.full.Blocks[i]; b.End > b.Start {
+					p := g.Reader.Reader.PositionOf(b.Start).AddXY(40, 8)
+					ev := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: p}}
+					g.Reader.Reader.MouseIn(ev)
+					g.Reader.Reader.MouseMoved(ev)
+					break
+				}
+			}
+		})
+	case "dark", "selection":
+		ui(func() {
+			if state == "dark" {
+				g.Reader.Appearance.SetSelected(appearanceLabel(AppearanceDark))
+			}
+			g.selectSecondSentence()
+		})
+	}
+	time.Sleep(settle)
+	var img image.Image
+	ui(func() {
+		img = captureWindow(g.Window)
+		if crop != nil {
+			img = cropTo(img, crop)
+		}
+	})
+	return writePNG(out, img)
+}
+
+// captureWindow draws the window's content and overlays (dialogs, menus) with Fyne's
+// software painter. Canvas.Capture reads the GL front buffer, which Mesa leaves black
+// under Xvfb; the software painter draws the same objects the same way on any display.
+// The mirror canvas lays the content out at its own origin, so the window is not usable
+// for drawing afterwards: Screenshot quits right after.
+func captureWindow(w fyne.Window) image.Image {
+	c := w.Canvas()
+	content := c.Content()
+	size := content.Size()
+	sc := software.NewCanvas()
+	sc.SetPadded(false)
+	sc.Resize(size)
+	sc.SetContent(content)
+	for _, o := range c.Overlays().List() {
+		sc.Overlays().Add(o)
+	}
+	return sc.Capture()
+}
+
+// selectSecondSentence selects a sentence of the open article's first long paragraph, as
+// a drag would, and shows the selection toolbar.
+func (g *App) selectSecondSentence() {
+	a := g.Reader.article
+	if a == nil {
+		return
+	}
+	for _, i := range a.shownIdx {
+		b := a.full.Blocks[i]
+		text := a.full.Text[b.Start:b.End]
+		if b.Kind != 0 || len(text) < 200 {
+			continue
+		}
+		start := strings.Index(text, ". ")
+		if start < 0 {
+			continue
+		}
+		start += 2
+		end := strings.Index(text[start:], ". ")
+		if end < 0 {
+			continue
+		}
+		s, e := b.Start+start, b.Start+start+end+1
+		if _, on := g.Reader.highlightOn(s, e); on {
+			continue
+		}
+		g.Reader.Reader.ScrollToOffset(b.Start)
+		g.Reader.Reader.SetSelection(s, e)
+		g.Reader.selected(s, e)
+		return
+	}
+}
+
+// cropTo cuts the part of a capture (of the window's content, at scale 1) that shows o.
+func cropTo(img image.Image, o fyne.CanvasObject) image.Image {
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	size := o.Size()
+	r := image.Rect(int(pos.X), int(pos.Y), int(pos.X+size.Width), int(pos.Y+size.Height))
+	r = r.Intersect(img.Bounds())
+	out := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(out, out.Bounds(), img, r.Min, draw.Src)
+	return out
+}
+
+// writePNG writes img to path atomically.
+func writePNG(path string, img image.Image) error {
+	if img == nil {
+		return fmt.Errorf("screenshot: nothing captured")
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".shot-*.png")
+	if err != nil {
+		return fmt.Errorf("screenshot: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := png.Encode(tmp, img); err != nil {
+		tmp.Close()
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	return nil
+}

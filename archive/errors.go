@@ -1,0 +1,56 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// ErrDiskFull matches (errors.Is) a write that failed because the disk, or
+// the size limit of the library file, is full. Nothing of that write was
+// saved and everything saved before it is intact: SQLite rolls the
+// transaction back.
+var ErrDiskFull = errors.New("the disk is full")
+
+// diskFullError is a write refused with SQLITE_FULL. It matches ErrDiskFull
+// and unwraps to the driver's error.
+type diskFullError struct{ err error }
+
+func (e *diskFullError) Error() string {
+	return "the disk is full: nothing was saved, and what was saved before is safe; free some space and try again (" + e.err.Error() + ")"
+}
+
+func (e *diskFullError) Unwrap() error { return e.err }
+
+func (e *diskFullError) Is(target error) bool { return target == ErrDiskFull }
+
+// writeError maps the SQLite errors a person can act on to their sentinels;
+// other errors pass through unchanged.
+func writeError(err error) error {
+	var se sqlite3.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	if se.Code == sqlite3.ErrFull && !errors.Is(err, ErrDiskFull) {
+		return &diskFullError{err: err}
+	}
+	return err
+}
+
+// isCorruption reports whether err is SQLite saying the file is damaged or
+// not a database at all.
+func isCorruption(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB)
+}
+
+// sqliteDetail returns the message of the SQLite error inside err, or err's
+// own message.
+func sqliteDetail(err error) string {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	return fmt.Sprint(err)
+}
