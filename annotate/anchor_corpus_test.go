@@ -28,8 +28,8 @@ package annotate
 // and context occur twice in the text is not placed (see indistinguishableSelector).
 //
 // Targets: unchanged 100% correct; inside-edited >= 95% correct (over 200 highlights or
-// more); gone 100% orphaned; no wrong anchor anywhere. Run with -v to see the table of figures; its column "trimmed"
-// counts the correct results that needed the trimming.
+// more); gone 100% orphaned; no wrong anchor anywhere. Run with -v to see the table of
+// figures; its column "trimmed" counts the correct results that needed the trimming.
 
 import (
 	"encoding/json"
@@ -700,9 +700,9 @@ func (t *anchorTally) add(o anchorTally) {
 	t.fuzzy += o.fuzzy
 }
 
-// indistinguishableSelector reports whether the quote occurs in text more than once with the same
-// context on both sides: no selector can tell such copies apart, so a test cannot say
-// which copy an anchor should find once one of them changes.
+// indistinguishableSelector reports whether the quote occurs in text more than once with
+// the same context on both sides: no selector can tell such copies apart, so a test
+// cannot say which copy an anchor should find once one of them changes.
 func indistinguishableSelector(text string, sel Selector) bool {
 	n := 0
 	for _, p := range Occurrences(text, sel.Exact) {
@@ -821,7 +821,7 @@ func measureAnchoring(t *testing.T, texts []anchorText) {
 	// The table.
 	groups := []string{anchorGroupUnchanged, anchorGroupContextEdited, anchorGroupInsideEdited, anchorGroupGone, anchorGroupGoneCopyLeft}
 	var lines []string
-	lines = append(lines, fmt.Sprintf("anchoring corpus: %d texts; %d highlights left out as indistinguishableSelector from a copy", len(texts), skipped))
+	lines = append(lines, fmt.Sprintf("anchoring corpus: %d texts; %d highlights left out as indistinguishable from a copy", len(texts), skipped))
 	lines = append(lines, fmt.Sprintf("%-22s %-15s %6s %8s %7s %6s %6s %6s %6s %8s", "mutation", "group", "n", "correct", "orphan", "wrong", "exact", "moved", "fuzzy", "trimmed"))
 	totals := map[string]*anchorTally{}
 	for _, mu := range textMutations {

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// selectorAt returns the selector of the first occurrence of quote in text, failing the test if
-// there is none.
+// selectorAt returns the selector of the first occurrence of quote in text, failing the
+// test if there is none.
 func selectorAt(t *testing.T, text, quote string) Selector {
 	t.Helper()
 	i := strings.Index(text, quote)
@@ -288,7 +288,7 @@ func TestAnchor(t *testing.T) {
 			AnchorFuzzy, "Critics call it a sticking plaster.\u00a0 Supporters", -1,
 		},
 		{
-			"repeated wordSpans told apart by context", "The council said",
+			"repeated words told apart by context", "The council said",
 			"The council said nothing.\n\n" + anchorArticle, AnchorMoved, "The council said", 27 + strings.Index(anchorArticle, "The council said"),
 		},
 		{
@@ -296,7 +296,7 @@ func TestAnchor(t *testing.T) {
 			strings.Replace(anchorArticle, " She said the council had promised a public meeting.", "", 1), AnchorOrphan, "", -1,
 		},
 		{
-			"short passage deleted, its wordSpans still elsewhere", "the council",
+			"short passage deleted, its words still elsewhere", "the council",
 			strings.Replace(anchorArticle, "and each time the council promised it would be the last", "and each time promises were made", 1),
 			AnchorOrphan, "", -1,
 		},

@@ -406,22 +406,28 @@ type selectionBar struct {
 	Copy     *widget.Button
 	Quote    *widget.Button
 	bg       *canvas.Rectangle
+	shadow   *canvas.Rectangle
+	row      *fyne.Container
 }
 
 func newSelectionBar(v *ReaderView) *selectionBar {
 	sb := &selectionBar{Hint: widget.NewLabel("")}
 	sb.Hint.SizeName = theme.SizeNameCaptionText
 	sb.Hint.Importance = widget.LowImportance
+	sb.Hint.Hide()
 	row := container.NewHBox()
 	for i, c := range annotate.Colors {
 		c := c
 		s := newSwatchButton(c, fmt.Sprintf("%d", i+1), func() { v.Highlight(c) })
 		s.onHover = func(in bool) {
+			// The meaning of the colour under the pointer, at the end of the bar.
 			if in {
-				sb.Hint.SetText(colourLabel(c, v.g.meaning(c)) + "  (" + fmt.Sprint(i+1) + ")")
+				sb.Hint.SetText(colourLabel(c, v.g.meaning(c)) + " (" + fmt.Sprint(i+1) + ")")
+				sb.Hint.Show()
 			} else {
-				sb.Hint.SetText("")
+				sb.Hint.Hide()
 			}
+			v.placeSelBar()
 		}
 		sb.Swatches = append(sb.Swatches, s)
 		row.Add(s)
@@ -440,11 +446,29 @@ func newSelectionBar(v *ReaderView) *selectionBar {
 	for _, b := range []*widget.Button{sb.Note, sb.Tag, sb.Claim, sb.Copy, sb.Quote} {
 		row.Add(b)
 	}
+	row.Add(sb.Hint)
 	sb.bg = canvas.NewRectangle(color.Transparent)
 	sb.bg.CornerRadius = 8
 	sb.bg.StrokeWidth = 1
-	sb.Container = container.NewStack(sb.bg, container.NewPadded(container.NewVBox(row, sb.Hint)))
+	// A soft shadow under the bar lifts it off the page in every appearance.
+	sb.shadow = canvas.NewRectangle(color.Transparent)
+	sb.shadow.CornerRadius = 10
+	sb.Container = container.NewWithoutLayout(sb.shadow, sb.bg, row)
+	sb.row = row
 	return sb
+}
+
+// layout sizes the bar around its row of buttons.
+func (sb *selectionBar) layout() fyne.Size {
+	pad := theme.Padding()
+	m := sb.row.MinSize()
+	size := fyne.NewSize(m.Width+2*pad, m.Height+2*pad)
+	sb.row.Move(fyne.NewPos(pad, pad))
+	sb.row.Resize(m)
+	sb.bg.Resize(size)
+	sb.shadow.Move(fyne.NewPos(-1, 2))
+	sb.shadow.Resize(size.AddWidthHeight(2, 2))
+	return size
 }
 
 // placeSelBar puts the selection toolbar under the selection's last line, or above its
@@ -457,8 +481,9 @@ func (v *ReaderView) placeSelBar() {
 	}
 	sb := v.SelBar
 	sb.bg.FillColor = themeColor(theme.ColorNameOverlayBackground)
-	sb.bg.StrokeColor = themeColor(theme.ColorNameSeparator)
-	size := sb.MinSize()
+	sb.bg.StrokeColor = themeColor(theme.ColorNameInputBorder)
+	sb.shadow.FillColor = themeColor(theme.ColorNameShadow)
+	size := sb.layout()
 	rs := v.Reader.Size()
 	lineH := v.Reader.TextSize() * 1.6
 	end := v.Reader.PositionOf(e)

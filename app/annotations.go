@@ -40,7 +40,8 @@ type AnnotationsView struct {
 	Empty        *widget.Label
 
 	OrphansHeader *widget.Label
-	Orphans       *fyne.Container // one OrphanCard per orphan
+	Orphans       *fyne.Container // holds the OrphanCards
+	OrphanCards   []*OrphanCard
 
 	colour string
 	tag    string
@@ -106,6 +107,7 @@ func (v *AnnotationsView) refresh() {
 	a := v.g.Reader.article
 	v.Cards.Objects = nil
 	v.Orphans.Objects = nil
+	v.OrphanCards = nil
 	if a == nil {
 		v.Header.SetText("Annotations")
 		v.Empty.SetText("Highlights of the open article appear here.")
@@ -164,7 +166,9 @@ func (v *AnnotationsView) refresh() {
 		v.OrphansHeader.SetText("Not found in this capture · " + plural(len(orphans), "highlight", "highlights"))
 		v.OrphansHeader.Show()
 		for _, h := range orphans {
-			v.Orphans.Add(newOrphanCard(v.g, h))
+			c := newOrphanCard(v.g, h)
+			v.OrphanCards = append(v.OrphanCards, c)
+			v.Orphans.Add(c.Container)
 		}
 	} else {
 		v.OrphansHeader.Hide()
@@ -201,13 +205,11 @@ func (v *AnnotationsView) matches(h annotate.Highlight) bool {
 // selectionChanged enables re-attaching orphans while there is a selection.
 func (v *AnnotationsView) selectionChanged() {
 	s, e := v.g.Reader.Reader.Selection()
-	for _, o := range v.Orphans.Objects {
-		if c, ok := o.(*OrphanCard); ok {
-			if s < e {
-				c.Reattach.Enable()
-			} else {
-				c.Reattach.Disable()
-			}
+	for _, c := range v.OrphanCards {
+		if s < e {
+			c.Reattach.Enable()
+		} else {
+			c.Reattach.Disable()
 		}
 	}
 }

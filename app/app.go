@@ -54,6 +54,12 @@ type App struct {
 	undo    undoStack
 	palette []annotate.PaletteColor
 
+	prefsSeq     int        // bumped by each savePrefs, on the UI goroutine
+	prefsMu      sync.Mutex // one save at a time
+	prefsSaved   int        // the newest prefsSeq stored; under prefsMu
+	onPrefsSaved func()     // called after the latest save is stored (tests wait on it)
+	noSave       bool       // screenshots change the window, not the user's preferences
+
 	// The dialogs last opened, which tests fill in.
 	editors     editors
 	addDialog   *AddDialog
@@ -189,7 +195,10 @@ func (g *App) addShortcuts() {
 	ctrl(fyne.KeyF, g.Reader.showFind)
 	ctrl(fyne.KeyK, g.Library.focusSearch)
 	ctrl(fyne.KeyL, g.showAddDialog)
-	ctrl(fyne.KeyZ, g.Undo)
+	// Ctrl+Z arrives as fyne.ShortcutUndo, not as a custom shortcut. It reaches the canvas
+	// from the reader (which passes on what it does not use) and from unfocused widgets; a
+	// focused text box keeps it for its own undo.
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { g.Undo() })
 	ctrl(fyne.KeyE, func() { g.exportDialog(formatMarkdown) })
 	ctrl(fyne.KeyComma, g.showPreferences)
 	ctrl(fyne.KeyEqual, func() { g.Reader.changeSize(+1) })
@@ -259,12 +268,29 @@ func (g *App) isDark() bool {
 	return false
 }
 
-// savePrefs stores the preferences in the background.
+// savePrefs stores the preferences in the background. Saves run one at a time and a
+// save older than one already stored is skipped, so the library ends with the latest.
 func (g *App) savePrefs() {
-	p := g.prefs
+	if g.noSave {
+		return
+	}
+	g.prefsSeq++
+	p, seq := g.prefs, g.prefsSeq
 	g.background(func(ctx context.Context) {
-		if err := p.Save(ctx, g.svc.Library); err != nil {
-			g.failAsync("save preferences", err)
+		g.prefsMu.Lock()
+		var err error
+		if seq > g.prefsSaved {
+			if err = p.Save(ctx, g.svc.Library); err == nil {
+				g.prefsSaved = seq
+			}
 		}
+		g.prefsMu.Unlock()
+		g.do(func() {
+			if err != nil {
+				g.fail("save preferences", err)
+			} else if g.onPrefsSaved != nil && seq == g.prefsSeq {
+				g.onPrefsSaved()
+			}
+		})
 	})
 }

@@ -38,6 +38,7 @@ type Job struct {
 	Item     string // the address, file name or "Pasted text"
 	Row      *fyne.Container
 	Label    *widget.Label
+	Address  *widget.Label // under a failure: what was being added
 	Progress *widget.ProgressBar
 	Cancel   *widget.Button
 	Err      error         // set when it failed
@@ -150,13 +151,13 @@ func (v *JobsView) finish(j *Job, saved archive.Saved, err error, open bool) {
 		j.Label.Wrapping = fyne.TextWrapWord
 		j.Label.Truncation = fyne.TextTruncateOff
 		j.Label.Importance = widget.DangerImportance
-		addr := widget.NewLabel(j.Item)
-		addr.Truncation = fyne.TextTruncateEllipsis
-		addr.SizeName = theme.SizeNameCaptionText
-		addr.Importance = widget.LowImportance
+		j.Address = widget.NewLabel(j.Item)
+		j.Address.Truncation = fyne.TextTruncateEllipsis
+		j.Address.SizeName = theme.SizeNameCaptionText
+		j.Address.Importance = widget.LowImportance
 		j.Cancel.SetIcon(theme.WindowCloseIcon())
 		j.Cancel.OnTapped = func() { v.remove(j) }
-		j.Row.Objects[0] = container.NewVBox(j.Label, addr)
+		j.Row.Objects[0] = container.NewVBox(j.Label, j.Address)
 		j.Row.Refresh()
 	default:
 		v.remove(j)

@@ -466,7 +466,8 @@ func newArticleRow() fyne.CanvasObject {
 	r.title.TextStyle = fyne.TextStyle{Bold: true}
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.meta.Truncation = fyne.TextTruncateEllipsis
-	r.snippet.Wrapping = fyne.TextWrapWord
+	// One line: RichText panics when it wraps and truncates in a height it has not been
+	// given yet (fyne 2.8.1, updateRowBounds).
 	r.snippet.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
 	return r

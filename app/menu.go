@@ -44,7 +44,8 @@ func (g *App) mainMenu() *fyne.MainMenu {
 		return it
 	}
 	edit := fyne.NewMenu("Edit",
-		item("Undo", fyne.KeyZ, g.Undo),
+		// No shortcut on the item: a menu shortcut would take Ctrl+Z from the text boxes.
+		fyne.NewMenuItem("Undo (Ctrl+Z)", g.Undo),
 		fyne.NewMenuItemSeparator(),
 		single("Highlight selection", fyne.KeyH, func() { g.Reader.Highlight("") }),
 		single("Note…", fyne.KeyN, g.Reader.EditNote),

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -188,7 +189,7 @@ func newReaderView(g *App) *ReaderView {
 	v.AlwaysRemove.Disable()
 	done := widget.NewButton("Done", func() { v.SetStripMode(false) })
 	done.Importance = widget.HighImportance
-	v.StripBar = container.NewBorder(nil, nil, nil, container.NewHBox(v.StripUndo, v.AlwaysRemove, done), v.StripInfo)
+	v.StripBar = container.NewVBox(v.StripInfo, container.NewHBox(layout.NewSpacer(), v.StripUndo, v.AlwaysRemove, done))
 	v.StripBar.Hide()
 
 	v.SelBar = newSelectionBar(v)
@@ -200,7 +201,7 @@ func newReaderView(g *App) *ReaderView {
 	hoverBg.StrokeWidth = 1
 	v.hoverCard = container.NewStack(hoverBg, v.hoverText)
 	v.hoverCard.Hide()
-	v.floating = container.NewWithoutLayout(v.SelBar, v.hoverCard)
+	v.floating = container.NewWithoutLayout(v.SelBar.Container, v.hoverCard)
 
 	v.Placeholder = widget.NewLabel("Choose an article from the library, or press Ctrl+L to add one.")
 	v.Placeholder.Alignment = fyne.TextAlignCenter

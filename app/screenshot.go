@@ -39,6 +39,7 @@ func (g *App) Screenshot(ctx context.Context, state string, items []string, out 
 		return fmt.Errorf("unknown state %q (want one of %s)", state, strings.Join(ScreenshotStates, ", "))
 	}
 	ui := fyne.DoAndWait
+	ui(func() { g.noSave = true })
 	wait := func(ch <-chan struct{}, what string) error {
 		select {
 		case <-ch:
@@ -119,7 +120,15 @@ func (g *App) Screenshot(ctx context.Context, state string, items []string, out 
 	if err := wait(opened, "the article"); err != nil {
 		return err
 	}
-	ui(func() { g.Reader.opened = nil; g.Reader.Reader.ScrollToFraction(0) })
+	ui(func() {
+		g.Reader.opened = nil
+		g.Reader.Reader.ScrollToFraction(0)
+		// The documentation shows the light appearance, whatever the machine prefers,
+		// except in the picture of the dark one.
+		if state != "dark" {
+			g.Reader.Appearance.SetSelected(appearanceLabel(AppearanceLight))
+		}
+	})
 	time.Sleep(settle)
 
 	var crop fyne.CanvasObject
@@ -272,6 +281,10 @@ func writePNG(path string, img image.Image) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := png.Encode(tmp, img); err != nil {
+		tmp.Close()
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return fmt.Errorf("screenshot %s: %w", path, err)
 	}

@@ -63,9 +63,6 @@ func (v *ReaderView) RemoveBlock(i int) {
 			v.lastStrip = -1
 			v.AlwaysRemove.Disable()
 			v.StripInfo.SetText("Strip mode: click a block to remove it from this article.")
-			if v.changed != nil {
-				v.changed()
-			}
 		})
 		return nil
 	}})
@@ -86,9 +83,16 @@ func (v *ReaderView) setHidden(hidden []int) {
 	v.Reader.ScrollToOffset(top)
 	key, val := hiddenKey(a.art.Current.ID), formatHidden(hidden)
 	v.g.background(func(ctx context.Context) {
-		if err := v.g.svc.Library.SetSetting(ctx, key, val); err != nil {
-			v.g.failAsync("remember the removed blocks", err)
-		}
+		err := v.g.svc.Library.SetSetting(ctx, key, val)
+		v.deliver(func() {
+			if err != nil {
+				v.g.fail("remember the removed blocks", err)
+				return
+			}
+			if v.changed != nil {
+				v.changed()
+			}
+		})
 	})
 }
 
@@ -116,6 +120,9 @@ func (v *ReaderView) alwaysRemove() {
 	v.AlwaysRemove.Disable()
 	v.g.background(func(ctx context.Context) {
 		id, err := v.g.svc.Library.AddUserRule(ctx, rule)
+		if err == nil {
+			v.reloadRules(ctx)
+		}
 		v.deliver(func() {
 			if err != nil {
 				v.g.fail("save the rule", err)
@@ -123,7 +130,18 @@ func (v *ReaderView) alwaysRemove() {
 				return
 			}
 			v.g.undo.push(undoStep{label: "Add rule", undo: func(ctx context.Context) error {
-				return v.g.svc.Library.RemoveUserRule(ctx, id)
+				if err := v.g.svc.Library.RemoveUserRule(ctx, id); err != nil {
+					return err
+				}
+				v.reloadRules(ctx)
+				v.deliver(func() {
+					v.StripInfo.SetText(fmt.Sprintf("Rule for %s removed.", host))
+					v.AlwaysRemove.Enable()
+					if v.changed != nil {
+						v.changed()
+					}
+				})
+				return nil
 			}})
 			v.StripInfo.SetText(fmt.Sprintf("Rule saved: on %s, blocks containing “%s” are left out of future captures.", host, clip(text, 60)))
 			if v.ruleAdded != nil {
@@ -140,7 +158,11 @@ func (a *openArticle) host() string {
 	if u == "" {
 		u = c.RequestedURL
 	}
-	return strings.TrimPrefix(hostOf(u), "www.")
+	h := hostOf(u)
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i] // site rules are per host, whatever the port
+	}
+	return strings.TrimPrefix(h, "www.")
 }
 
 func blockText(d *doc.Document, i int) string {
@@ -181,4 +203,12 @@ func stripRuleText(d *doc.Document, i int) string {
 		return ""
 	}
 	return t
+}
+
+// reloadRules makes later saves use the rules as they are now. A failure only means the
+// rule takes effect from the next start, so it is logged, not shown.
+func (v *ReaderView) reloadRules(ctx context.Context) {
+	if err := v.g.svc.Saver.ReloadRules(ctx); err != nil {
+		v.g.logger.Printf("reload site rules: %v", err)
+	}
 }

@@ -145,7 +145,7 @@ func GoodBackups(ctx context.Context, dir string) []string {
 	}
 	var good []string
 	for _, p := range all {
-		if d, err := checkPages(ctx, p, "quick_check(1)"); err == nil && d == "" {
+		if d, err := checkDB(ctx, p, checkQuick); err == nil && d == "" {
 			good = append(good, p)
 		}
 	}

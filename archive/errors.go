@@ -42,7 +42,17 @@ func writeError(err error) error {
 // not a database at all.
 func isCorruption(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB)
+	return errors.As(err, &se) &&
+		(se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrFormat)
+}
+
+// isCheckFailure reports whether err, from a checking query on a file that
+// opened, means the file is damaged: SQLite's generic error, raised for
+// instance by FTS5 on a damaged index, counts, while being busy, out of
+// memory or unable to read the disk does not.
+func isCheckFailure(err error) bool {
+	var se sqlite3.Error
+	return isCorruption(err) || (errors.As(err, &se) && se.Code == sqlite3.ErrError)
 }
 
 // sqliteDetail returns the message of the SQLite error inside err, or err's

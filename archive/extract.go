@@ -46,8 +46,7 @@ func Parse(page []byte) (*xhtml.Node, error) {
 // rest of the clutter after. keep lists the paths of clean removals not to make, so that
 // a removal can be undone by extracting again (see clean.Removal).
 func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted, error) {
-	removed := clean.Page(page, keep...)
-	body := clean.Body(page)
+	removed, body := clean.Page(page, keep...)
 	p := readability.NewParser()
 	// Classes stay on until cleaning has read them; they are dropped below, as
 	// readability would have done.

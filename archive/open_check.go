@@ -2,9 +2,13 @@ package archive
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -94,16 +98,7 @@ func inspect(ctx context.Context, path string, size int64) (string, error) {
 	if detail, err := checkWALFile(path+"-wal", pageSize); err != nil || detail != "" {
 		return detail, err
 	}
-	return checkPages(ctx, path, checkDepth(size))
-}
-
-// checkDepth returns the PRAGMA that checkPages runs on a library of size
-// bytes (see fullCheckBelow).
-func checkDepth(size int64) string {
-	if size >= fullCheckBelow {
-		return "schema_version" // reads only the schema, page 1 and the log
-	}
-	return "integrity_check(5)"
+	return checkDB(ctx, path, checkDepth(size))
 }
 
 // checkHeader checks the fields of an SQLite database header (the first 100
@@ -145,10 +140,37 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// checkPages runs pragma, SQLite's integrity_check or quick_check (or a
-// cheap stand-in that only reads the schema), through a read-only
-// connection, which sees the write-ahead log too.
-func checkPages(ctx context.Context, path, pragma string) (string, error) {
+// checkLevel is how deep checkDB looks.
+type checkLevel int
+
+const (
+	// checkSchema reads the schema, page 1 and the log: it costs nothing
+	// and finds only damage there.
+	checkSchema checkLevel = iota
+	// checkQuick runs quick_check: every page is read and every b-tree
+	// walked.
+	checkQuick
+	// checkFull runs integrity_check and foreign_key_check and, on a
+	// library at this Gloss's schema, the invariants Check looks at and a
+	// check of the stored content that carries its own checksum (see
+	// contentProblems).
+	checkFull
+)
+
+// checkDepth returns the level checkOpen uses on a library of size bytes
+// (see fullCheckBelow).
+func checkDepth(size int64) checkLevel {
+	if size >= fullCheckBelow {
+		return checkSchema
+	}
+	return checkFull
+}
+
+// checkDB checks the database at path at level through a read-only
+// connection, which sees the write-ahead log too, in one read transaction.
+// It returns what is wrong, or "" if nothing is; an error means the check
+// could not run.
+func checkDB(ctx context.Context, path string, level checkLevel) (string, error) {
 	db, err := sql.Open("sqlite3", fileURI(path, readOnlyParams(true)))
 	if err != nil {
 		return "", err
@@ -156,33 +178,149 @@ func checkPages(ctx context.Context, path, pragma string) (string, error) {
 	defer db.Close()
 	var problems []string
 	err = func() error {
-		rows, err := db.QueryContext(ctx, "PRAGMA "+pragma)
+		tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
+		defer tx.Rollback()
+		switch level {
+		case checkSchema:
+			var v int
+			return tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&v)
+		case checkQuick:
+			problems, err = pragmaProblems(ctx, tx, "quick_check(5)")
+			return err
+		}
+		if problems, err = integrityCheck(ctx, tx); err != nil || len(problems) > 0 {
+			return err
+		}
+		if problems, err = foreignKeyCheck(ctx, tx); err != nil || len(problems) > 0 {
+			return err
+		}
+		// The archive's invariants hold for its tables as this Gloss lays
+		// them out; an older library is migrated next and a newer one
+		// refused.
+		ms, err := readMigrations(archiveMigrations())
+		if err != nil {
+			return err
+		}
+		if v, err := schemaVersion(ctx, tx, ownerArchive); err != nil || v != len(ms) {
+			return err
+		}
+		for _, c := range consistencyChecks {
+			p, err := listProblems(ctx, tx, c.query, c.format)
+			if err != nil {
 				return err
 			}
-			if s != "ok" && !strings.HasPrefix(pragma, "schema_version") {
-				problems = append(problems, s)
-			}
+			problems = append(problems, p...)
 		}
-		return rows.Err()
+		if len(problems) > 0 {
+			return nil
+		}
+		problems, err = contentProblems(ctx, tx)
+		return err
 	}()
-	if isCorruption(err) {
-		return sqliteDetail(err), nil
+	if isCheckFailure(err) {
+		return "SQLite cannot check the file: " + sqliteDetail(err), nil
 	}
 	if err != nil {
 		return "", err
 	}
 	if len(problems) > 0 {
-		return strings.Join(problems, "; "), nil
+		return strings.Join(problems[:min(len(problems), 5)], "; "), nil
 	}
 	return "", db.Close()
 }
+
+// pragmaProblems runs a checking PRAGMA and returns its rows other than "ok".
+func pragmaProblems(ctx context.Context, tx *sql.Tx, pragma string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "PRAGMA "+pragma)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	return problems, rows.Err()
+}
+
+// contentProblems checks the stored content that can be checked against
+// itself, which SQLite's checks cannot see into: every image's bytes
+// against the SHA-256 it is stored under, every raw page against the CRC of
+// its gzip stream, and the search index's copy of each article's title,
+// byline, site and text against its current capture. A damaged byte there
+// would otherwise read back as a different picture or page without an
+// error. What has no second copy (the cleaned HTML, and the text of older
+// captures) cannot be checked this way.
+func contentProblems(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	var problems []string
+	rows, err := tx.QueryContext(ctx, `SELECT hash, bytes FROM images`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hash string
+		var data []byte
+		if err := rows.Scan(&hash, &data); err != nil {
+			return nil, err
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != hash {
+			problems = append(problems, fmt.Sprintf("image %.12s…: its bytes do not match their checksum", hash))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, raw_html FROM captures WHERE raw_html IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var gz []byte
+		if err := rows.Scan(&id, &gz); err != nil {
+			return nil, err
+		}
+		if err := gunzipCheck(gz); err != nil {
+			problems = append(problems, fmt.Sprintf("capture %d: the page as received is damaged (%v)", id, err))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	p, err := listProblems(ctx, tx, `SELECT a.id FROM articles a
+		JOIN captures c ON c.id = a.current_capture_id
+		JOIN article_fts f ON f.rowid = a.id
+		WHERE f.title IS NOT c.title OR f.byline IS NOT c.byline OR f.site IS NOT c.site_name OR f.text IS NOT c.text`,
+		"article %d: the search index's copy of its text differs from its current capture")
+	return append(problems, p...), err
+}
+
+// gunzipCheck reads a gzip stream to its end, which checks its CRC-32.
+func gunzipCheck(gz []byte) error {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return err
+	}
+	return zr.Close()
+}
+
+// walRecheckDelay is how long checkWALFile waits before reading a log that
+// looked damaged a second time: far longer than writing one frame takes.
+var walRecheckDelay = 50 * time.Millisecond
 
 // walMagic is the first four bytes of a write-ahead log, less the bit that
 // gives the byte order of its checksums.
@@ -196,7 +334,8 @@ type walFrame struct {
 	valid  [2]bool // by byte order (little, big): the checksum holds, starting from the one stored in the frame before
 }
 
-// checkWALFile checks the write-ahead log at path, if there is one; see
+// checkWALFile checks the write-ahead log at path, if there is one, with
+// the index SQLite keeps beside it in shared memory, if that survived; see
 // checkWAL. A log only survives a crash: Gloss removes it when it closes.
 //
 // A log is read while another Gloss may be appending to it, and a frame read
@@ -204,6 +343,9 @@ type walFrame struct {
 // a moment later, which a live writer would have moved past.
 func checkWALFile(path string, pageSize int) (string, error) {
 	read := func() (string, error) {
+		// The index first: a writer appends frames before the index
+		// counts them.
+		idx := readWALIndex(strings.TrimSuffix(path, "-wal") + "-shm")
 		f, err := os.Open(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil
@@ -212,13 +354,13 @@ func checkWALFile(path string, pageSize int) (string, error) {
 			return "", err
 		}
 		defer f.Close()
-		return checkWAL(bufio.NewReaderSize(f, 1<<16), pageSize)
+		return checkWAL(bufio.NewReaderSize(f, 1<<16), pageSize, idx)
 	}
 	first, err := read()
 	if first == "" || err != nil {
 		return first, err
 	}
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(walRecheckDelay)
 	second, err := read()
 	if err != nil {
 		return "", err
@@ -227,6 +369,41 @@ func checkWALFile(path string, pageSize int) (string, error) {
 		return "", nil
 	}
 	return first, nil
+}
+
+// walIndex is what the header of SQLite's shared-memory index of a log
+// says: how many of the log's frames are committed, in the log with this
+// salt.
+type walIndex struct {
+	frames uint32
+	salt   [8]byte
+}
+
+// readWALIndex reads the header of the shared-memory index at path, or
+// returns nil if there is none or it does not check out. SQLite updates it
+// at each commit, after the commit's frames are written and synced, so it
+// never counts a frame that is not durable; a process that crashes leaves it
+// behind, and the first connection to open the database afterwards rebuilds
+// it, which is why it is read before anything opens the library. The header
+// is stored twice in the machine's byte order with a checksum.
+func readWALIndex(path string) *walIndex {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var b [96]byte
+	if _, err := io.ReadFull(f, b[:]); err != nil {
+		return nil
+	}
+	h := b[:48]
+	ne := binary.NativeEndian
+	sum := walChecksumOrder(ne, [2]uint32{}, h[:40])
+	if !bytes.Equal(h, b[48:96]) || ne.Uint32(h[0:4]) != 3007000 || h[12] != 1 ||
+		sum != [2]uint32{ne.Uint32(h[40:44]), ne.Uint32(h[44:48])} {
+		return nil
+	}
+	return &walIndex{frames: ne.Uint32(h[16:20]), salt: [8]byte(h[32:40])}
 }
 
 // checkWAL reads a write-ahead log and reports committed transactions that
@@ -242,12 +419,18 @@ func checkWALFile(path string, pageSize int) (string, error) {
 // the log header before the first frame after it. So a damaged header
 // followed by any commit, or a damaged frame whose transaction is followed by
 // another commit, is damage after the fact, and checkWAL reports it. A
-// damaged frame in the last transaction cannot be told from a torn write
-// and is let pass: recovery drops that one transaction.
+// damaged frame in the last transaction cannot be told from a torn write by
+// the log alone.
+//
+// A process that crashed leaves behind idx, SQLite's index of the log,
+// which says how many frames were committed. If more than recovery would
+// keep, the lost frames were committed, whatever their place in the log,
+// and checkWAL reports it: this covers the last transaction too. idx may be
+// nil (after a power cut it may be missing or behind; it is never ahead).
 //
 // pageSize is the database's page size. An unreadable or short log reads as
 // empty, as it does to SQLite.
-func checkWAL(r io.Reader, pageSize int) (string, error) {
+func checkWAL(r io.Reader, pageSize int, idx *walIndex) (string, error) {
 	var hdr [32]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -297,6 +480,21 @@ func checkWAL(r io.Reader, pageSize int) (string, error) {
 	for _, o := range orders {
 		if d := walLoss(frames, o, headerOK, [8]byte(hdr[16:24])); d != "" {
 			return d, nil
+		}
+	}
+	if idx != nil && idx.salt == [8]byte(hdr[16:24]) {
+		kept := 0 // frames recovery keeps: up to the last commit before the first bad frame
+		for i, fr := range frames {
+			if !headerOK || !fr.valid[orders[0]] || fr.salt != idx.salt {
+				break
+			}
+			if fr.commit != 0 {
+				kept = i + 1
+			}
+		}
+		if int64(idx.frames) > int64(kept) {
+			return fmt.Sprintf("the write-ahead log is damaged: %d frames were committed, only the first %d can be recovered",
+				idx.frames, kept), nil
 		}
 	}
 	return "", nil
@@ -360,10 +558,14 @@ func walLoss(frames []walFrame, o int, headerOK bool, headerSalt [8]byte) string
 // multiple of 8 bytes, read as 32-bit words in big-endian order if big,
 // else little-endian.
 func walChecksum(big bool, s [2]uint32, b []byte) [2]uint32 {
-	order := binary.ByteOrder(binary.LittleEndian)
 	if big {
-		order = binary.BigEndian
+		return walChecksumOrder(binary.BigEndian, s, b)
 	}
+	return walChecksumOrder(binary.LittleEndian, s, b)
+}
+
+// walChecksumOrder is walChecksum with the words read in order.
+func walChecksumOrder(order binary.ByteOrder, s [2]uint32, b []byte) [2]uint32 {
 	s1, s2 := s[0], s[1]
 	for i := 0; i+8 <= len(b); i += 8 {
 		s1 += order.Uint32(b[i:]) + s2

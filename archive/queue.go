@@ -171,8 +171,17 @@ func enqueue(ctx context.Context, tx *sql.Tx, source importer.Format, e importer
 			return err
 		}
 		if ok {
+			noAddr := key
 			known, e.URL = id, artKey
 			key, addr, host = queueAddress(e)
+			// An earlier import that found no article for it: it is this one.
+			_, err := tx.ExecContext(ctx, `UPDATE import_queue SET key = ?, url = ?, host = ?, state = 'done', article_id = ?,
+				reason = '', finished_at = ?, updated_at = ?
+				WHERE key = ? AND NOT EXISTS (SELECT 1 FROM import_queue WHERE key = ?)`,
+				key, addr, host, id, formatTime(now), formatTime(now), noAddr, key)
+			if err != nil {
+				return err
+			}
 		}
 	}
 	var (
@@ -218,8 +227,9 @@ func enqueue(ctx context.Context, tx *sql.Tx, source importer.Format, e importer
 	if err != nil {
 		return err
 	}
-	if state == QueueFailed && itemHost != "" {
-		// Importing again is asking to try again.
+	if itemHost != "" && (state == QueueFailed || state == QueueDone && !articleID.Valid) {
+		// Importing again is asking to try again (or to fetch again an article deleted
+		// since).
 		_, err = tx.ExecContext(ctx, `UPDATE import_queue SET state = 'waiting', attempts = 0, not_before = NULL,
 			reason = '', queued_at = ? WHERE id = ?`, formatTime(now), id)
 		if err != nil {
@@ -714,10 +724,14 @@ type runner struct {
 	start time.Time
 	stats QueueStats
 
-	hosts map[string]*hostState
-	order []string // hosts, in the order they are taken in turn
-	next  int      // index in order of the host to try first
+	hosts  map[string]*hostState
+	order  []string  // hosts, in the order they are taken in turn
+	next   int       // index in order of the host to try first
+	loaded time.Time // when the hosts were last read from the library
 }
+
+// reloadEvery is how often a run looks for items an import added while it runs.
+const reloadEvery = 5 * time.Second
 
 // claimed is an item taken from the queue: to fetch, or already captured (saved set).
 type claimed struct {
@@ -798,7 +812,7 @@ func (r *runner) run(ctx context.Context) error {
 			}
 		}
 		if more && running < r.opt.Concurrency && firstErr == nil {
-			timer.Reset(max(time.Until(wake), 0))
+			timer.Reset(max(wake.Sub(r.lib.now()), 0))
 		} else {
 			timer.Stop()
 		}
@@ -808,6 +822,11 @@ func (r *runner) run(ctx context.Context) error {
 			r.finished(res)
 			if res.err != nil && firstErr == nil {
 				firstErr = res.err
+			}
+			if firstErr == nil && time.Since(r.loaded) > reloadEvery {
+				if err := r.loadHosts(ctx); err != nil && ctx.Err() == nil {
+					firstErr = err
+				}
 			}
 		case <-timer.C:
 		case <-ctx.Done():
@@ -880,7 +899,10 @@ func (r *runner) loadHosts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.stats.Waiting = stats.Waiting
+	// The library's counts include items another import added meanwhile.
+	stats.Finished = r.stats.Finished
+	r.stats = stats
+	r.loaded = time.Now()
 	return nil
 }
 
@@ -1095,9 +1117,7 @@ func sentence(err error) string {
 	var s string
 	var fe *fetch.Error
 	if errors.As(err, &fe) {
-		bare := *fe
-		bare.URL = ""
-		s = bare.Error()
+		s = strings.TrimPrefix(fe.Error(), fe.URL+": ")
 	} else {
 		s = err.Error()
 		// Save prefixes the address: "https://…: no article text found on the page".

@@ -224,3 +224,18 @@ func sentence(r *rand.Rand, n int, count *int) string {
 	*count += n
 	return sb.String() + "."
 }
+
+// nestedArticle nests code, paragraphs, lists and quotes in list items and quotes, with a
+// highlight in each.
+func nestedArticle(t testing.TB) (Article, []Highlight) {
+	a := Article{ID: 2, Title: "Nested", Doc: doc.Parse(`<ul><li>item one<pre>code  line
+  indented ` + "```" + `</pre><p>continued <b>para</b></p></li><li>two<ol start="10"><li>ten</li><li>eleven<ul><li>deep</li></ul></li></ol></li></ul>` +
+		`<ol><li>x</li></ol><ul><li>[x](https://e.example/) link</li></ul><blockquote><ul><li>quoted item</li></ul><pre>quoted code</pre><blockquote><p>deeper</p></blockquote><p>back</p></blockquote>` +
+		`<dl><dt>term</dt><dd>definition</dd></dl><table><tr><td>only</td></tr></table><table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>`)}
+	var hs []Highlight
+	for i, s := range []string{"one", "line\n  indented", "para", "ten", "deep", "quoted item", "quoted code", "deeper", "definition", "only", "c"} {
+		st, e := find(t, a.Doc, s, 0)
+		hs = append(hs, Highlight{ID: s, Start: st, End: e, Note: fmt.Sprint("n", i)})
+	}
+	return a, hs
+}

@@ -34,11 +34,11 @@ var (
 // extension always give the same name, and the name is a plain name on every desktop
 // system. Path separators, characters Windows forbids or Obsidian links cannot hold
 // (< > : " | ? * # ^ [ ]), control and invisible formatting characters (which could
-// disguise the extension) are replaced; white space is collapsed; leading dots and dashes
-// and trailing dots and spaces are dropped; Windows device names (CON, NUL, COM1…) get a
-// "_"; the result is at most 100 bytes, cut on a character boundary. A title with nothing
-// left gives "article-ID". ext is the extension without a dot, reduced to letters and
-// digits.
+// disguise the extension) are replaced; white space and runs of dots are collapsed;
+// leading dots and dashes and trailing dots and spaces are dropped; Windows device names
+// (CON, NUL, COM1…) get a "_"; the result is at most 100 bytes, cut on a character
+// boundary. A title with nothing left gives "article-ID". ext is the extension without a
+// dot, reduced to letters and digits.
 func FileName(title string, id int64, ext string) string {
 	ext = cleanExt(ext)
 	suffix := ""
@@ -55,6 +55,9 @@ func FileName(title string, id int64, ext string) string {
 		if space {
 			sb.WriteByte(' ')
 			space = false
+		} else if r == '.' && strings.HasSuffix(sb.String(), ".") {
+			// No "..", even inside a name.
+			return
 		}
 		sb.WriteRune(r)
 	}
@@ -73,14 +76,8 @@ func FileName(title string, id int64, ext string) string {
 			put(r)
 		}
 	}
-	name := trimName(sb.String())
-	if room := maxNameBytes - len(suffix); len(name) > room {
-		cut := room
-		for cut > 0 && !utf8.RuneStart(name[cut]) {
-			cut--
-		}
-		name = trimName(name[:cut])
-	}
+	room := maxNameBytes - len(suffix)
+	name := capName(trimName(sb.String()), room)
 	if name == "" {
 		name = "article-" + strconv.FormatInt(id, 10)
 	}
@@ -90,8 +87,21 @@ func FileName(title string, id int64, ext string) string {
 		if rest != "" {
 			name += "." + rest
 		}
+		name = capName(name, room)
 	}
 	return name + suffix
+}
+
+// capName cuts a name to at most room bytes on a character boundary.
+func capName(name string, room int) string {
+	if len(name) <= room {
+		return name
+	}
+	cut := room
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return trimName(name[:cut])
 }
 
 // trimName drops what may not start or end a file name.

@@ -170,13 +170,8 @@ func (h *htmlWriter) body() {
 			l := strconv.Itoa(min(max(b.Level, 1), 6))
 			h.s("<h", l, ">", h.inline(b.Start, b.End, b.Runs, 0, false), "</h", l, ">\n")
 		case doc.Code:
-			// A code block is all code: the <code> around it says so; its runs need not.
-			runs := make([]doc.Run, len(b.Runs))
-			for k, r := range b.Runs {
-				r.Style &^= doc.Mono
-				runs[k] = r
-			}
-			h.s("<pre><code>", h.inline(b.Start, b.End, runs, 0, true), "</code></pre>\n")
+			// Code is shown as it is, as in the other exports: marks only, no styles.
+			h.s("<pre><code>", h.inline(b.Start, b.End, nil, 0, true), "</code></pre>\n")
 		case doc.Caption:
 			h.s("<p class=\"caption\">", h.inline(b.Start, b.End, b.Runs, doc.Italic, false), "</p>\n")
 		case doc.ListItem:

@@ -184,3 +184,10 @@ func TestHTMLOverlapsAndLists(t *testing.T) {
 	}
 	compareFlat(t, renderedFlat(t, page, "Notes"), expectedFlat(a, hs), false)
 }
+
+func TestHTMLNested(t *testing.T) {
+	a, hs := nestedArticle(t)
+	page := renderHTML(t, a, hs)
+	checkNesting(t, page)
+	compareFlat(t, renderedFlat(t, page, "Notes"), expectedFlat(a, hs), false)
+}

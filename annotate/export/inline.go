@@ -3,7 +3,6 @@ package export
 import (
 	"slices"
 	"sort"
-	"strings"
 
 	"gloss/archive/doc"
 )
@@ -320,15 +319,4 @@ func splitCells(text string, b doc.Block) [][2]int {
 		}
 	}
 	return cells
-}
-
-// trimBlock returns the block's range without white space at its edges.
-func trimBlock(text string, s, e int) (int, int) {
-	for s < e && strings.ContainsRune(" \n\t", rune(text[s])) {
-		s++
-	}
-	for e > s && strings.ContainsRune(" \n\t", rune(text[e-1])) {
-		e--
-	}
-	return s, e
 }

@@ -237,7 +237,9 @@ func (m *mdWriter) prefixes(b doc.Block) (first, rest string) {
 	case item:
 		d := min(max(b.Depth, 1), len(m.lists)+1)
 		ordered, num := orderedMarker(b.Marker)
-		tight = m.prevItem && (d > len(m.lists) || m.lists[d-1].ordered == ordered)
+		// Items follow each other on the next line, unless that would not start a list:
+		// an ordered list can only interrupt a paragraph when it starts at 1.
+		tight = m.prevItem && ((d > len(m.lists) && (!ordered || num == "1")) || (d <= len(m.lists) && m.lists[d-1].ordered == ordered))
 		m.lists = m.lists[:d-1]
 		if d > 1 {
 			indent = m.lists[d-2].content
@@ -518,12 +520,12 @@ func (m *mdWriter) digest() {
 			}
 			lines := strings.Split(para, "\n")
 			for k, l := range lines {
-				l = strings.Join(strings.Fields(l), " ")
+				l = mdEscape(strings.Join(strings.Fields(l), " "), true, false)
 				end := "\n"
 				if k < len(lines)-1 {
-					end = "\\\n"
+					end = hardBreak(l)
 				}
-				m.sb.WriteString(lead + "> " + mdEscape(l, true, false) + end)
+				m.sb.WriteString(lead + "> " + l + end)
 				lead = pad
 			}
 		}
@@ -560,7 +562,13 @@ func (m *mdWriter) digest() {
 			if len(links) > 0 {
 				lines = append(lines, pad+"**Links:** "+strings.Join(links, ", "))
 			}
-			m.sb.WriteString(strings.Join(lines, "\\\n") + "\n")
+			for k, l := range lines {
+				if k < len(lines)-1 {
+					l += hardBreak(l)
+				}
+				m.sb.WriteString(l)
+			}
+			m.sb.WriteString("\n")
 		}
 	}
 }

@@ -371,12 +371,14 @@ func TestMarkdownRoundTrip(t *testing.T) {
 	rich := richArticle(t)
 	rich.Note = "" // the note sits between the title and the body; TestMarkdownNote checks it
 	gen, genHs := generatedArticle(t, 1500, 20, 1)
+	nested, nestedHs := nestedArticle(t)
 	tests := []struct {
 		name string
 		a    Article
 		hs   []Highlight
 		opt  MarkdownOptions
 	}{
+		{"nested", nested, nestedHs, MarkdownOptions{}},
 		{"rich", rich, richHighlights(t, rich.Doc), MarkdownOptions{}},
 		{"rich digest", rich, richHighlights(t, rich.Doc), MarkdownOptions{Digest: true}},
 		{"rich portable", rich, richHighlights(t, rich.Doc), MarkdownOptions{Portable: true, Digest: true}},

@@ -40,11 +40,33 @@ func mdInline(toks []token, ctx mdContext) string {
 	}
 	mdCombine(toks)
 	mdFixFlanking(toks)
+	for i, t := range toks {
+		if t.kind == tokBreak && strings.HasPrefix(t.out, "\\\n") {
+			for j := i - 1; j >= 0; j-- {
+				if toks[j].out != "" {
+					if strings.HasSuffix(toks[j].out, "\\") {
+						toks[i].out = hardBreak(toks[j].out) + t.out[2:]
+					}
+					break
+				}
+			}
+		}
+	}
 	var sb strings.Builder
 	for _, t := range toks {
 		sb.WriteString(t.out)
 	}
 	return sb.String()
+}
+
+// hardBreak is a hard line break after text: a backslash and a newline, or two spaces
+// and a newline after an escaped backslash, where some parsers (goldmark among them)
+// would read the backslashes wrongly.
+func hardBreak(before string) string {
+	if strings.HasSuffix(before, "\\") {
+		return "  \n"
+	}
+	return "\\\n"
 }
 
 // isCodeText reports whether token i is the text of a code span.

@@ -168,6 +168,8 @@ func newPDFWriter(a Article, hs []Highlight, opt PDFOptions) (*pdfWriter, error)
 	f.SetAutoPageBreak(false, 0)
 	f.SetMargins(marginL, marginTop, marginR)
 	f.SetCompression(true)
+	// Resources in a stable order (fpdf's font subsets still vary from run to run).
+	f.SetCatalogSort(true)
 	addFonts(f)
 	now := time.Now
 	if opt.Now != nil {
@@ -1048,17 +1050,20 @@ func (pw *pdfWriter) pageFurniture() {
 	f := pw.f
 	n := f.PageCount()
 	title := strings.Join(strings.Fields(pw.a.Title), " ")
+	if r := []rune(title); len(r) > 200 {
+		// More than fits in the header anyway.
+		title = string(r[:200])
+	}
+	header := ellipsize(pw, pw.plainItems(nil, title, 0, itemStyle{size: 8, color: colGray}), textW*0.8)
+	headerW := 0.0
+	for _, it := range header {
+		headerW += it.w
+	}
 	for p := 1; p <= n; p++ {
 		f.SetPage(p)
 		pw.curFace, pw.curSize, pw.curCol = 255, 0, -1
 		if p > 1 && title != "" {
-			its := pw.plainItems(nil, title, 0, itemStyle{size: 8, color: colGray})
-			its = ellipsize(pw, its, textW*0.8)
-			w := 0.0
-			for _, it := range its {
-				w += it.w
-			}
-			pw.drawLine(line{items: its, w: w, size: 8}, marginL, 34, 10, 8)
+			pw.drawLine(line{items: header, w: headerW, size: 8}, marginL, 34, 10, 8)
 			f.SetDrawColor(215, 215, 215)
 			f.SetLineWidth(0.4)
 			f.Line(marginL, 48, pageW-marginR, 48)

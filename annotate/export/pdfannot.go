@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,16 +115,7 @@ func pdfText(s string) (string, error) {
 	return *p, nil
 }
 
-func round2(v float64) float64 {
-	return float64(int64(v*100+0.5*sign(v))) / 100
-}
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
-}
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // annotationText is what a highlight annotation says: the note, the tags and the claim.
 func annotationText(h *placed) string {

@@ -18,7 +18,6 @@ func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
 	}
 	c := newCleaner("article", article, keep)
 	c.textLen = textLen(article, nil)
-	c.comments(article, true)
 	c.markers(article)
 	c.nestedArticles()
 	c.hoverCards(article)
@@ -40,11 +39,20 @@ func (c *cleaner) markers(n *html.Node) {
 		if ch.Type != html.ElementNode || skippedText[ch.Data] || c.marked[ch].ok() {
 			continue
 		}
-		if m, _ := markerOf(ch); m != markNone && m != markComments && c.safeMarker(ch, m) {
+		m, sys := c.markerOf(ch)
+		if m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
+			if c.remove(ch, "comments/marker", commentReason(sys)) {
+				continue
+			}
+		}
+		if m != markNone && m != markComments && c.safeMarker(ch, m) {
 			r := markerRule[m]
 			if c.remove(ch, r[0], r[1]) {
 				continue
 			}
+		}
+		if isCommentForm(ch) && c.remove(ch, "comments/form", "comment form") {
+			continue
 		}
 		c.markers(ch)
 	}
@@ -142,7 +150,7 @@ func (c *cleaner) leafBlocks(n *html.Node) []block {
 
 func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
 	// One walk gathers the text, the letters and the letters inside links.
-	var text strings.Builder
+	var text collapser
 	letters, linked := 0, 0
 	b := block{n: n, heading: isHeading(n)}
 	var walk func(e *html.Node, inLink bool)
@@ -150,7 +158,7 @@ func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
 		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
 			switch ch.Type {
 			case html.TextNode:
-				text.WriteString(ch.Data)
+				text.write(ch.Data)
 				for _, r := range ch.Data {
 					if unicode.IsLetter(r) || unicode.IsDigit(r) {
 						letters++
@@ -169,17 +177,17 @@ func (c *cleaner) makeBlock(n *html.Node) (block, bool) {
 					link = true
 				}
 				if ch.Data == "br" || blockTags[ch.Data] {
-					text.WriteByte(' ')
+					text.write(" ")
 				}
 				walk(ch, link)
 				if blockTags[ch.Data] {
-					text.WriteByte(' ')
+					text.write(" ")
 				}
 			}
 		}
 	}
 	walk(n, false)
-	b.text = collapse(text.String())
+	b.text = text.b.String()
 	if b.text == "" {
 		return block{}, false
 	}
@@ -385,13 +393,20 @@ func (c *cleaner) aboutSection(blocks []block, i int) {
 	if before < 50 || i+1 >= len(blocks) {
 		return
 	}
-	next := strings.ToLower(blocks[i+1].text)
-	first := strings.ToLower(strings.Fields(name)[0])
-	if lower != "us" && lower != "the company" && !strings.Contains(next, first) {
+	// "About Acme Corp" names an organisation; "About the survey" is a section of the
+	// article. The paragraph under it must describe the organisation.
+	first, _ := utf8.DecodeRuneInString(name)
+	if lower != "us" && lower != "the company" && !unicode.IsUpper(first) {
+		return
+	}
+	if !companyDescRe.MatchString(blocks[i+1].text) {
 		return
 	}
 	c.sectionUntilHeading(blocks, i, vAbout.rule, vAbout.reason)
 }
+
+// companyDescRe matches how a paragraph describes an organisation.
+var companyDescRe = re(`\b(?:is|are|was)\s+(?:a|an|the|one of)\b|\bfounded\b|\bheadquartered\b|\bbased in\b|\bemploys\b|\blisted on\b`)
 
 // sectionUntilHeading removes blocks[i] and the blocks after it up to the next heading.
 func (c *cleaner) sectionUntilHeading(blocks []block, i int, rule, reason string) {
@@ -637,7 +652,7 @@ func creditVerdict(t string) verdict {
 	}
 	words := strings.Fields(t)
 	switch {
-	case len(words) <= 16 && creditRe.MatchString(t) && !endsSentence(t, words):
+	case len(words) <= 16 && creditRe.MatchString(t) && !endsSentence(t, words[len(words)-1], len(words)):
 		return vCredit
 	case len(words) <= 6 && galleryRe.MatchString(t):
 		return vGallery

@@ -68,6 +68,12 @@ type cleaner struct {
 	keep    map[string]bool
 	marked  map[*html.Node]verdict
 	textLen int // text length of root, for the stages that need it
+	// attrCache holds what class and id values say (see markerOf).
+	attrCache map[string]attrMark
+	// body is the first element Page found marked as the article's body, and bodies
+	// the number of such elements.
+	body   *html.Node
+	bodies int
 }
 
 func newCleaner(stage string, root *html.Node, keep []string) *cleaner {
@@ -84,11 +90,58 @@ func newCleaner(stage string, root *html.Node, keep []string) *cleaner {
 // remove marks n for removal by rule, unless n or an ancestor is already marked or the
 // caller asked to keep it. It reports whether n is now marked.
 func (c *cleaner) remove(n *html.Node, rule, reason string) bool {
-	if n == nil || n == c.root || n.Parent == nil || c.isMarked(n) || c.keep[c.path(n)] {
+	if n == nil || n == c.root || n.Parent == nil || c.isMarked(n) || c.kept(c.path(n)) {
 		return false
 	}
 	c.marked[n] = verdict{rule, reason}
 	return true
+}
+
+// kept reports whether the caller asked to keep the node at path, or a node or run of
+// siblings that holds it.
+func (c *cleaner) kept(path string) bool {
+	for k := range c.keep {
+		if covers(k, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether the removal path k ("article:0.3" or "article:0.3-0.7") is path
+// or holds it.
+func covers(k, path string) bool {
+	from, to, group := strings.Cut(k, "-")
+	if !group {
+		return path == k || strings.HasPrefix(path, k+".")
+	}
+	// A run of siblings: same parent, index from..to.
+	stage, fromIdx, ok1 := strings.Cut(from, ":")
+	pstage, pIdx, ok2 := strings.Cut(path, ":")
+	if !ok1 || !ok2 || stage != pstage {
+		return false
+	}
+	parent, first := splitLast(fromIdx)
+	_, last := splitLast(to)
+	if parent != "" {
+		if !strings.HasPrefix(pIdx, parent+".") {
+			return false
+		}
+		pIdx = pIdx[len(parent)+1:]
+	}
+	head, _, _ := strings.Cut(pIdx, ".")
+	i, err := strconv.Atoi(head)
+	return err == nil && i >= first && i <= last
+}
+
+// splitLast splits "0.3.7" into "0.3" and 7.
+func splitLast(p string) (string, int) {
+	j := strings.LastIndexByte(p, '.')
+	n, _ := strconv.Atoi(p[j+1:])
+	if j < 0 {
+		return "", n
+	}
+	return p[:j], n
 }
 
 // isMarked reports whether n or one of its ancestors is marked.
@@ -291,7 +344,49 @@ func textLen(n *html.Node, c *cleaner) int {
 
 // collapse turns every run of white space into one space and trims the ends.
 func collapse(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var w collapser
+	w.write(s)
+	return w.b.String()
+}
+
+// collapser writes text with every run of white space made one space, and none at the
+// ends.
+type collapser struct {
+	b     strings.Builder
+	space bool // a space is due before the next word
+}
+
+func (w *collapser) write(s string) {
+	start := -1 // start of the current run of non-space
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		var sp bool
+		if c < utf8.RuneSelf {
+			sp = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			sp = unicode.IsSpace(r)
+		}
+		if sp {
+			if start >= 0 {
+				w.b.WriteString(s[start:i])
+				start = -1
+			}
+			w.space = w.b.Len() > 0
+		} else if start < 0 {
+			if w.space {
+				w.b.WriteByte(' ')
+				w.space = false
+			}
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		w.b.WriteString(s[start:])
+	}
 }
 
 func capText(s string) string {

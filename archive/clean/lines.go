@@ -94,8 +94,8 @@ func Lines(text string, keep ...string) (title, byline, body string, removed []R
 			}
 			continue
 		}
-		if v == vByline && byline == "" {
-			byline = bylineOf(trimmed[i])
+		for k := i; k < j && v == vByline && byline == ""; k++ {
+			byline = bylineOf(trimmed[k])
 		}
 		removed = append(removed, r)
 		i = j

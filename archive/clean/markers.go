@@ -51,6 +51,11 @@ var commentSystems = map[string]string{
 	"commento": "Commento", "remark42": "Remark42", "isso": "Isso", "utterances": "utterances",
 	"giscus": "giscus", "vuukle": "Vuukle", "talkyard": "Talkyard", "discourse": "Discourse",
 	"respond": "comment form", "commentform": "comment form",
+	"spot-im-conversation": "OpenWeb", "sp_conversation": "OpenWeb", "vf-conversations": "Viafoura",
+	"vf3-conversations": "Viafoura", "coral_thread": "Coral", "coral-thread": "Coral",
+	"wpd-thread-wrapper": "wpDiscuz", "wpd-comments": "wpDiscuz", "idc-container": "IntenseDebate",
+	"hyvor-talk-view": "Hyvor Talk", "isso-thread": "Isso", "discourse-comments": "Discourse",
+	"fb-comments": "Facebook", "jetpack-comments": "Jetpack", "disqus_thread": "Disqus",
 }
 
 // commentWords are the class and id words that name a comment section or a part of one.
@@ -153,15 +158,21 @@ var creditWords = map[string]bool{
 	"byline": false, "courtesy": true, "attribution": true,
 }
 
+// attrMark is what one class or id value says.
+type attrMark struct {
+	m, byToken                marker
+	comment, negative, crumbs bool
+	sys                       string
+}
+
 // markerOf says what n's attributes mark it as, and for a comment section, which system.
-// It runs on every element of a page, so it reads the class and id words in place.
-func markerOf(n *html.Node) (marker, string) {
+// It runs on every element of a page; what a class value says is kept in c's cache,
+// since pages repeat their class values.
+func (c *cleaner) markerOf(n *html.Node) (marker, string) {
 	if n.Type != html.ElementNode || len(n.Attr) == 0 {
 		return markNone, ""
 	}
-	var m, byToken marker
-	comment, negative, crumbs := false, false, false
-	sys := ""
+	var all attrMark
 	for _, a := range n.Attr {
 		switch {
 		case a.Namespace != "":
@@ -181,66 +192,87 @@ func markerOf(n *html.Node) (marker, string) {
 				return markBreadcrumb, ""
 			}
 			continue
-		case a.Key != "class" && a.Key != "id":
+		case a.Key != "class" && a.Key != "id" || a.Val == "":
 			continue
 		}
-		val := a.Val
-		lower := strings.ToLower(val)
-		if len(lower) != len(val) {
-			// Case mapping changed the length; offsets into val do not carry over.
-			lower = val
+		am, ok := c.attrCache[a.Val]
+		if !ok {
+			am = scanAttr(a.Val)
+			if c.attrCache == nil {
+				c.attrCache = map[string]attrMark{}
+			}
+			c.attrCache[a.Val] = am
 		}
-		for start := 0; start < len(val); {
-			for start < len(val) && isSpaceByte(val[start]) {
-				start++
-			}
-			end := start
-			for end < len(val) && !isSpaceByte(val[end]) {
-				end++
-			}
-			if end == start {
-				break
-			}
-			tok := lower[start:end]
-			if commentTokens[tok] {
-				comment = true
-			}
-			if s, ok := commentSystems[tok]; ok {
-				sys = s
-			}
-			byToken = pick(byToken, tokenMarkers[tok])
-			eachWord(val[start:end], lower[start:end], func(w string) {
-				switch {
-				case commentNegative[w]:
-					negative = true
-				case isCommentWord(w):
-					comment = true
-					if s, ok := commentSystems[w]; ok && sys == "" {
-						sys = s
-					}
-				case breadcrumbWords[w]:
-					crumbs = true
-				default:
-					if s, ok := commentSystems[w]; ok && sys == "" && comment {
-						sys = s
-					}
-					m = pick(m, wordMarkers[w])
-				}
-			})
-			start = end
+		all.m = pick(all.m, am.m)
+		all.byToken = pick(all.byToken, am.byToken)
+		all.comment = all.comment || am.comment
+		all.negative = all.negative || am.negative
+		all.crumbs = all.crumbs || am.crumbs
+		if all.sys == "" {
+			all.sys = am.sys
 		}
 	}
 	switch {
-	case comment && !negative:
-		return markComments, sys
-	case byToken != markNone:
-		return byToken, ""
-	case crumbs:
+	case all.comment && !all.negative:
+		return markComments, all.sys
+	case all.byToken != markNone:
+		return all.byToken, ""
+	case all.crumbs:
 		return markBreadcrumb, ""
 	case n.Data == "form" && isSearchForm(n):
 		return markSearch, ""
 	}
-	return m, ""
+	return all.m, ""
+}
+
+// scanAttr reads the tokens of a class or id value and the words they are made of.
+func scanAttr(val string) attrMark {
+	var am attrMark
+	lower := strings.ToLower(val)
+	if len(lower) != len(val) {
+		// Case mapping changed the length; offsets into val do not carry over.
+		lower = val
+	}
+	for start := 0; start < len(val); {
+		for start < len(val) && isSpaceByte(val[start]) {
+			start++
+		}
+		end := start
+		for end < len(val) && !isSpaceByte(val[end]) {
+			end++
+		}
+		if end == start {
+			break
+		}
+		tok := lower[start:end]
+		if commentTokens[tok] {
+			am.comment = true
+		}
+		if s, ok := commentSystems[tok]; ok {
+			am.sys = s
+		}
+		am.byToken = pick(am.byToken, tokenMarkers[tok])
+		eachWord(val[start:end], lower[start:end], func(w string) {
+			switch {
+			case commentNegative[w]:
+				am.negative = true
+			case isCommentWord(w):
+				am.comment = true
+				if s, ok := commentSystems[w]; ok && am.sys == "" {
+					am.sys = s
+				}
+			case breadcrumbWords[w]:
+				am.crumbs = true
+			default:
+				if s, ok := commentSystems[w]; ok && am.sys == "" && am.comment {
+					am.sys = s
+				}
+				am.m = pick(am.m, wordMarkers[w])
+			}
+		})
+		start = end
+	}
+	return am
 }
 
 func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }

@@ -13,29 +13,34 @@ import (
 // Only comment sections are taken out at this stage: a long thread is the one kind of
 // clutter that readability may take for the article, or append to it. Everything else is
 // left to [Article], so that what is reported is what would have been in the article.
-func Page(doc *html.Node, keep ...string) []Removal {
+//
+// Page also returns a copy of the element the page marks as its article's body (by
+// itemprop articleBody or a class such as entry-content or post-body), or nil when the
+// page marks none, or more than one. When readability then misses that element (see
+// [Misses]), it is the better guess at the article.
+func Page(doc *html.Node, keep ...string) (removed []Removal, body *html.Node) {
 	c := newCleaner("page", doc, keep)
-	body := findElement(doc, "body")
-	if body == nil {
-		body = doc
+	root := findElement(doc, "body")
+	if root == nil {
+		root = doc
 	}
-	c.comments(body, false)
-	return c.sweep()
+	c.comments(root)
+	removed = c.sweep()
+	if c.bodies == 1 && textLen(c.body, nil) >= 80 {
+		body = clone(c.body)
+	}
+	return removed, body
 }
 
 // comments marks the comment sections under n: elements whose class or id names a comment
 // system or section, comment forms, and runs of comment items.
-func (c *cleaner) comments(n *html.Node, inArticle bool) {
+func (c *cleaner) comments(n *html.Node) {
 	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
 		if ch.Type != html.ElementNode || skippedText[ch.Data] {
 			continue
 		}
-		if m, sys := markerOf(ch); m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
-			reason := "comment section"
-			if sys != "" {
-				reason += " (" + sys + ")"
-			}
-			if c.remove(ch, "comments/marker", reason) {
+		if m, sys := c.markerOf(ch); m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
+			if c.remove(ch, "comments/marker", commentReason(sys)) {
 				continue
 			}
 		}
@@ -44,8 +49,25 @@ func (c *cleaner) comments(n *html.Node, inArticle bool) {
 				continue
 			}
 		}
-		c.comments(ch, inArticle)
+		if isArticleBody(ch) {
+			// Count the marked bodies; one inside another counts once.
+			if c.body == nil || !contains(c.body, ch) {
+				c.bodies++
+			}
+			if c.body == nil {
+				c.body = ch
+			}
+		}
+		c.comments(ch)
 	}
+}
+
+// commentReason is the reason shown for a comment section of a system.
+func commentReason(sys string) string {
+	if sys == "" {
+		return "comment section"
+	}
+	return "comment section (" + sys + ")"
 }
 
 // isCommentForm reports whether n is a form for posting a comment.
@@ -99,7 +121,7 @@ func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
 			if ch.Type != html.ElementNode || skippedText[ch.Data] {
 				continue
 			}
-			if m, _ := markerOf(ch); m == markComments && commentsOK {
+			if m, _ := c.markerOf(ch); m == markComments && commentsOK {
 				continue
 			}
 			if ch.Data == "h1" || ch.Data == "main" || isArticleBody(ch) ||

@@ -75,9 +75,9 @@ var (
 		`(?:\d+\s+)?(?:upvotes?|downvotes?|likes?|replies|points?)|permalink|edit|delete|posted by:?|anonymous)$`)
 
 	// strongWidgetRe are widget lines that alone say a comment section starts.
-	strongWidgetRe = re(`^(?:notify of|inline feedbacks|view all comments|newest most voted|cancel reply|you must be logged in to post a comment\.?|your email address will not be published\.?.{0,60}|save my name, email, and website in this browser for the next time i comment\.?|this site uses akismet to reduce spam\.?.{0,80})$`)
+	strongWidgetRe = re(`^(?:` + strongWidgetPat + `)$`)
 
-	searchRe = re(`^(?:search|search for:?|search\s*(?:…|\.\.\.)|close this search box\.?|close search|open search|submit search|search this (?:site|website|blog)|search the (?:site|website|archive)|type (?:your search|to search|here to search).{0,30}|press (?:enter|return) to search.{0,30}|what are you looking for\??|start typing.{0,30}|suche|buscar|pesquisar|rechercher)$`)
+	searchRe = re(`^(?:` + searchPat + `)$`)
 
 	shareVocab = map[string]bool{
 		"share": true, "shares": true, "shared": true, "sharing": true, "tweet": true, "pin": true,
@@ -113,14 +113,14 @@ var (
 	donateRe  = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
 	appRe     = re(`\b(?:click here|tap here|download (?:the|our) (?:\w+ ){0,3}app|get the (?:\w+ ){0,4}app|install (?:the|our) app)\b`)
 
-	bareCTARe = re(`^(?:breaking news emails|newsletters?|sign up|sign up now|sign up for free|subscribe|subscribe now|subscribe today|subscribe here|join now|join today|donate|donate now|support us|get the app|download the app|follow us|follow|like us on facebook|become a member|register|register now|sign in|log in|log out|my account|sign up for our newsletter|get our newsletter|email address|your email|enter your email(?: address)?|submit|go|invalid email|thank you for subscribing!?|you're all set!?|privacy policy|terms of (?:use|service)|unsubscribe at any time\.?)$`)
+	bareCTARe = re(`^(?:` + bareCTAPat + `)$`)
 
 	relatedPat       = `(?:related(?: articles?| stories| story| coverage| content| posts?| reading| news| links?| video| topics)?|read more|read also|also read|also see|more reading|see also|see more|recommended(?: reading| for you)?|watch|watch now|listen|more on this(?: story)?|more from [^:]{1,40}|don'?t miss|do not miss|must read|trending(?: now)?|you may also like|you might also like|editor'?s picks?|read next|up next|next up|further reading|more|more news|more stories|most popular|most read|in case you missed it|icymi|top stories|latest news|latest stories|popular stories|leia também|leia mais|veja também|lee también|lea también|lire aussi|à lire aussi|mehr zum thema|lesen sie auch|weiterlesen|ver también|vea también|ler também|more coverage|related coverage|keep reading|what to read next|you may have missed|around the web|from the web|sponsored stories|promoted stories|recommended stories|more videos|more like this|the latest|latest)`
 	relatedLeadRe    = re(`^` + relatedPat + `\b`)
 	relatedLineRe    = re(`^` + relatedPat + `\s*(?:[:：|»>–—-]|\.\.\.|…)\s*\S.*$`)
 	relatedHeadingRe = re(`^` + relatedPat + `\s*[.:：…]?\s*(?:\.\.\.)?$`)
 
-	galleryRe = re(`^(?:(?:image|photo|picture|slide|foto|imagem|bild|figure|gallery|video)\s*)?\d+\s*(?:of|/|de|von|sur|di|из)\s*\d*$|^(?:\d+\s*)?(?:photos?|images|pictures|slides|fotos)$|^(?:view|see|open|launch|browse) (?:the )?(?:all \d+ |\d+ )?(?:photos|images|gallery|slideshow|pictures)$|^(?:caption|image caption|media caption|close|hide caption|toggle caption|show caption|expand|enlarge(?: this)? image|previous|next|prev|previous image|next image|back to (?:the )?(?:gallery|article|slideshow)|full ?screen|exit full ?screen|play|pause|replay|skip|gallery|slideshow|image \d+ of)$`)
+	galleryRe = re(`^(?:` + galleryPat + `)$`)
 
 	creditRe = re(`^\(?\s*(?:` +
 		`(?:photo|photograph|photography|image|picture|foto|illustration|video|credit|image credit|photo credit|image source|courtesy|crédito|créditos|imagem|bild|quelle|source|photos|images|credits?|artwork|main image|top image|header image|lead image|featured image|cover image)s?\s*(?:credits?)?\s*(?::|：|by\b|—|–|-)\s*.{1,120}` +
@@ -129,7 +129,11 @@ var (
 		`|(?:ap|afp|reuters|epa|getty images|shutterstock|istock|alamy|ap photo)\s*(?:photo|file photo|images?)?(?:/.{1,60})?` +
 		`)\s*\)?$`)
 
-	adRe = re(`^(?:advertisement|advertisements|advert|adverts|ad|ads|advertising|sponsored|sponsored content|paid content|paid post|promoted|publicité|anzeige|werbung|publicidade|publicidad|pub|reklama|story continues below(?: advertisement)?|article continues below(?: advertisement)?|(?:the )?article continues (?:after|below) (?:the |this )?(?:advertisement|ad)|continue reading (?:the main story|below|after the ad)|scroll to continue with content|content continues below|media playback is unsupported on your device|this video can ?not be played|skip advertisement|remove ads|ad feedback|report (?:this )?ad|close ad|ad choices|adchoices|loading\.{0,3}|loading…)$`)
+	adRe = re(`^(?:` + adPat + `)$`)
+
+	// shortRe is searchRe, adRe, galleryRe, bareCTARe and strongWidgetRe in one, in that
+	// order of precedence: a short block is matched once, not five times.
+	shortRe = re(`^(?:(` + searchPat + `)|(` + adPat + `)|(` + galleryPat + `)|(` + bareCTAPat + `)|(` + strongWidgetPat + `))$`)
 
 	cookieRe = re(`^(?:we use cookies|this (?:web)?site uses cookies|our (?:web)?site uses cookies|by (?:continuing to use|using|browsing) (?:this|our) (?:web)?site|accept (?:all )?cookies|cookie (?:settings|policy|preferences|consent)|manage (?:cookies|consent|preferences)|we and our partners)\b`)
 
@@ -171,10 +175,14 @@ func textVerdict(s string, pos position) verdict {
 	if n == 0 || n > 600 {
 		return verdict{}
 	}
-	words := strings.Fields(s)
-	nw := len(words)
 	// The regular expressions are tried only where a cheap look at the words says they
 	// may match: most blocks are prose, and must pass through quickly.
+	nw := strings.Count(s, " ") + 1 // s is collapsed
+	var words []string
+	if nw <= 24 {
+		words = strings.Fields(s)
+		nw = len(words)
+	}
 	lower := strings.ToLower(s)
 	fw := firstWord(lower)
 	digit := strings.IndexAny(s, "0123456789") >= 0
@@ -182,26 +190,37 @@ func textVerdict(s string, pos position) verdict {
 	if len(lead) > 48 {
 		lead = lead[:48]
 	}
-	if nw <= 12 {
+	if nw <= 12 && !(nw >= 6 && endsSentence(s, lastWord(s), nw)) {
+		var group int
+		if shortRe.MatchString(s) {
+			// Rare: find which of them matched.
+			for g, r := range []*regexp.Regexp{searchRe, adRe, galleryRe, bareCTARe, strongWidgetRe} {
+				if r.MatchString(s) {
+					group = g + 1
+					break
+				}
+			}
+		}
 		switch {
-		case nw <= 6 && searchRe.MatchString(s):
+		case group == 1 && nw <= 6:
 			return vSearch
-		case nw <= 6 && adRe.MatchString(s):
+		case group == 2 && nw <= 6:
 			return vAd
-		case (nw <= 6 || digit && nw <= 8 && (fw == "" || galleryFirst[fw])) && galleryRe.MatchString(s):
+		case group == 3 && (nw <= 6 || digit && nw <= 8 && (fw == "" || galleryFirst[fw])):
 			return vGallery
-		case nw <= 9 && bareCTARe.MatchString(s):
+		case group == 4 && nw <= 9:
 			return vNewsletter
-		case isShareLine(words):
+		case nw <= 12 && isShareLine(words):
 			return vShare
-		case strongWidgetRe.MatchString(s):
+		case group == 5:
 			return vWidget
 		}
 	}
-	if nw <= 16 && mayBeCredit(s, lower, fw) && creditRe.MatchString(s) && !endsSentence(s, words) {
+	sentence := endsSentence(s, lastWord(s), nw)
+	if !sentence && nw <= 16 && mayBeCredit(s, lower, fw) && creditRe.MatchString(s) {
 		return vCredit
 	}
-	if nw >= 25 && pos == posBody {
+	if (nw >= 25 || sentence) && pos == posBody && !relatedFirst[fw] && !tagsFirst[fw] {
 		// A long block in the body is prose unless it is a call to action or credits.
 		if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
 			return vCredits
@@ -230,7 +249,7 @@ func textVerdict(s string, pos position) verdict {
 			return vRelatedHd
 		}
 	}
-	if nw <= 30 && (commentFirst[fw] || fw == "" || digit) && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !endsSentence(s, words) {
+	if nw <= 30 && (commentFirst[fw] || fw == "" || digit) && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !sentence {
 		return vComment
 	}
 	if nw <= 24 && isBylineOrDate(s, words) {
@@ -311,26 +330,23 @@ var (
 	tagsFirst    = wordSet("tag tags tagged topic topics filed categories category keywords more related see mais etiquetas schlagworte schlagwörter themen mots sujets argomenti categorias")
 )
 
-// ctaCues are the starts of words one of which every call to action holds.
-var ctaCues = wordSet("subs sign regi deli inbo foll like join dona supp memb patr chip tip tips clic tap app apps cont reac mail emai e-ma news")
+// ctaCues are fragments one of which every call to action holds: what it asks for.
+var ctaCues = []string{"newsletter", "inbox", "mail", "alerts", "digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up", "signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u", "support o", "journalism", "patreon", "member", "patron", "chip in", "tip", "click here", "tap here", " app", "reach", "contact"}
 
-// mayBeCTA is a quick test that a text could hold a call to action: a word starts like
-// one of ctaCues.
+// mayBeCTA is a quick test that a text could hold a call to action.
 func mayBeCTA(lower string) bool {
-	for i := 0; i < len(lower); i++ {
-		if i > 0 && lower[i-1] != ' ' && lower[i-1] != '(' && lower[i-1] != '"' {
-			continue
-		}
-		end := min(i+4, len(lower))
-		w := lower[i:end]
-		if k := strings.IndexAny(w, " .,!?:;)"); k >= 0 {
-			w = w[:k]
-		}
-		if ctaCues[w] {
+	for _, c := range ctaCues {
+		if strings.Contains(lower, c) {
 			return true
 		}
 	}
 	return false
+}
+
+// lastWord returns the last run of non-space of s.
+func lastWord(s string) string {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	return s[strings.LastIndexFunc(s, unicode.IsSpace)+1:]
 }
 
 // position is where a block sits in the article.
@@ -344,11 +360,10 @@ const (
 
 // endsSentence reports whether s reads as a sentence of prose: several words ending in
 // a full stop after a lower-case word.
-func endsSentence(s string, words []string) bool {
-	if len(words) < 6 {
+func endsSentence(s, last string, nw int) bool {
+	if nw < 6 {
 		return false
 	}
-	last := words[len(words)-1]
 	if !strings.HasSuffix(last, ".") || strings.Count(last, ".") > 1 {
 		// No full stop, or an abbreviation such as "a.m." or an ellipsis.
 		return false
@@ -466,23 +481,17 @@ func sentences(s string) []string {
 // isBylineOrDate reports whether s is only a byline and/or a date: "By Jane Doe",
 // "Updated Nov 19, 6:55 AM", "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …".
 func isBylineOrDate(s string, words []string) bool {
-	if strings.ContainsAny(s, "!?") || endsSentence(s, words) {
+	if strings.ContainsAny(s, "!?") || endsSentence(s, words[len(words)-1], len(words)) {
 		return false
 	}
-	byline := bylineStartRe.MatchString(s)
-	lead := dateLeadRe.MatchString(s)
-	if !byline && !lead && strings.IndexAny(s, "0123456789") < 0 {
+	fw := firstWord(strings.ToLower(s[:min(len(s), 24)]))
+	byline := bylineFirst[fw] && bylineStartRe.MatchString(s)
+	lead := dateLeadFirst[fw] && dateLeadRe.MatchString(s)
+	digit := strings.IndexAny(s, "0123456789") >= 0
+	if !byline && !lead && !digit {
 		// Without a byline or a date word, a date line needs a number.
 		return false
 	}
-	// A month or weekday name alone ("out of 5", "on Friday") is not enough for a line
-	// that does not start like a byline or a date line.
-	strong := strongDateRe.MatchString(s)
-	if !byline && !lead && !strong {
-		return false
-	}
-	// Lower-case words that are neither date words nor month or day names rule the line
-	// out before the regular expressions run.
 	allowed := 0
 	switch {
 	case byline:
@@ -490,19 +499,14 @@ func isBylineOrDate(s string, words []string) bool {
 	case lead:
 		allowed = 2
 	}
-	stray := 0
-	for _, w := range words {
-		w = strings.Trim(w, ".,;:|()[]'\"“”•·–—-")
-		r, _ := utf8.DecodeRuneInString(w)
-		if w == "" || !unicode.IsLower(r) || isDateWord(w) || calendarWords[w] || nameWords[w] {
-			continue
-		}
-		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
-			continue
-		}
-		if stray++; stray > allowed {
-			return false
-		}
+	if strayWords(words) > allowed {
+		return false
+	}
+	// A month or weekday name alone ("out of 5", "on Friday") is not enough for a line
+	// that does not start like a byline or a date line.
+	strong := digit && strongDateRe.MatchString(s)
+	if !byline && !lead && !strong {
+		return false
 	}
 	dates := dateTokenRe.FindAllStringIndex(s, -1)
 	if !byline && len(dates) == 0 {
@@ -552,6 +556,31 @@ func isBylineOrDate(s string, words []string) bool {
 		return edge && covered*2 >= len(strings.TrimSpace(s))
 	}
 }
+
+// strayWords counts the lower-case words of a line that are neither date words, month or
+// day names, nor small words of names: each one is evidence against a byline or date line.
+func strayWords(words []string) int {
+	stray := 0
+	for _, w := range words {
+		w = strings.Trim(w, ".,;:|()[]'\"“”•·–—-")
+		r, _ := utf8.DecodeRuneInString(w)
+		if w == "" || !unicode.IsLower(r) || isDateWord(w) || calendarWords[w] || nameWords[w] {
+			continue
+		}
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			continue
+		}
+		stray++
+	}
+	return stray
+}
+
+// bylineFirst and dateLeadFirst are the first words bylineStartRe and dateLeadRe can
+// start with.
+var (
+	bylineFirst   = wordSet("by from words written story text reporting por von par di door de publicado escrito texto")
+	dateLeadFirst = wordSet("updated published posted first last modified created date dated publicado atualizado actualizado publié mis veröffentlicht aktualisiert stand")
+)
 
 // bylineOf returns the byline part of a byline-or-date line ("By Jane Doe" from
 // "By Jane Doe - 11/18/19 11:04 PM EST"), or "".
@@ -624,3 +653,18 @@ func isNameWord(w string) bool {
 // calendarWords are the lower-case month and day names (and their short forms) that the
 // date expressions know.
 var calendarWords = wordSet("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec janvier février mars avril mai juin juillet août septembre octobre novembre décembre janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro enero febrero marzo mayo junio julio septiembre octubre noviembre diciembre januar februar märz juni juli oktober dezember monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun segunda terça quarta quinta sexta sábado domingo feira lunes martes miércoles jueves viernes lundi mardi mercredi jeudi vendredi samedi dimanche montag dienstag mittwoch donnerstag freitag samstag sonntag")
+
+// strongWidgetPat is the alternation of strongWidgetRe.
+const strongWidgetPat = `notify of|inline feedbacks|view all comments|newest most voted|cancel reply|you must be logged in to post a comment\.?|your email address will not be published\.?.{0,60}|save my name, email, and website in this browser for the next time i comment\.?|this site uses akismet to reduce spam\.?.{0,80}`
+
+// searchPat is the alternation of searchRe.
+const searchPat = `search|search for:?|search\s*(?:…|\.\.\.)|close this search box\.?|close search|open search|submit search|search this (?:site|website|blog)|search the (?:site|website|archive)|type (?:your search|to search|here to search).{0,30}|press (?:enter|return) to search.{0,30}|what are you looking for\??|start typing.{0,30}|suche|buscar|pesquisar|rechercher`
+
+// bareCTAPat is the alternation of bareCTARe.
+const bareCTAPat = `breaking news emails|newsletters?|sign up|sign up now|sign up for free|subscribe|subscribe now|subscribe today|subscribe here|join now|join today|donate|donate now|support us|get the app|download the app|follow us|follow|like us on facebook|become a member|register|register now|sign in|log in|log out|my account|sign up for our newsletter|get our newsletter|email address|your email|enter your email(?: address)?|submit|go|invalid email|thank you for subscribing!?|you're all set!?|privacy policy|terms of (?:use|service)|unsubscribe at any time\.?`
+
+// adPat is the alternation of adRe.
+const adPat = `advertisement|advertisements|advert|adverts|ad|ads|advertising|sponsored|sponsored content|paid content|paid post|promoted|publicité|anzeige|werbung|publicidade|publicidad|pub|reklama|story continues below(?: advertisement)?|article continues below(?: advertisement)?|(?:the )?article continues (?:after|below) (?:the |this )?(?:advertisement|ad)|continue reading (?:the main story|below|after the ad)|scroll to continue with content|content continues below|media playback is unsupported on your device|this video can ?not be played|skip advertisement|remove ads|ad feedback|report (?:this )?ad|close ad|ad choices|adchoices|loading\.{0,3}|loading…`
+
+// galleryPat is the alternation of galleryRe.
+const galleryPat = `(?:(?:(?:image|photo|picture|slide|foto|imagem|bild|figure|gallery|video)\s*)?\d+\s*(?:of|/|de|von|sur|di|из)\s*\d*)|(?:(?:\d+\s*)?(?:photos?|images|pictures|slides|fotos))|(?:(?:view|see|open|launch|browse) (?:the )?(?:all \d+ |\d+ )?(?:photos|images|gallery|slideshow|pictures))|(?:(?:caption|image caption|media caption|close|hide caption|toggle caption|show caption|expand|enlarge(?: this)? image|previous|next|prev|previous image|next image|back to (?:the )?(?:gallery|article|slideshow)|full ?screen|exit full ?screen|play|pause|replay|skip|gallery|slideshow|image \d+ of))`

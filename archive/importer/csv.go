@@ -21,7 +21,7 @@ type csvRows struct {
 func newCSV(r io.Reader) (*csvRows, error) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && string(b) == string(utf8BOM) {
-		br.Discard(3)
+		_, _ = br.Discard(3) // cannot fail: the bytes were peeked
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1

@@ -21,7 +21,7 @@ import (
 func openArray(r io.Reader, keys ...string) (*json.Decoder, error) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && string(b) == string(utf8BOM) {
-		br.Discard(3)
+		_, _ = br.Discard(3) // cannot fail: the bytes were peeked
 	}
 	dec := json.NewDecoder(br)
 	tok, err := dec.Token()
@@ -376,7 +376,7 @@ func readOmnivoreFS(fsys fs.FS, fn func(Entry) error) error {
 			return err
 		}
 		err = readOmnivoreJSON(f, highlights, fn)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}

@@ -53,17 +53,17 @@ func Open(name string) (*File, error) {
 	head := make([]byte, SniffLen)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	head = head[:n]
 	if strings.HasPrefix(string(head), string(zipMagic)) {
-		f.Close()
+		_ = f.Close()
 		return openZip(name)
 	}
 	format, err := Sniff(head, name)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &File{Format: format, name: name, file: f}, nil
@@ -78,13 +78,13 @@ func openZip(name string) (*File, error) {
 	}
 	root, ok, err := omnivoreRoot(zr)
 	if err != nil {
-		zr.Close()
+		_ = zr.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	if ok {
 		sub, err := fs.Sub(zr, root)
 		if err != nil {
-			zr.Close()
+			_ = zr.Close()
 			return nil, fmt.Errorf("open %s: %w", name, err)
 		}
 		return &File{Format: Omnivore, name: name, zip: zr, fsys: sub}, nil
@@ -100,7 +100,7 @@ func openZip(name string) (*File, error) {
 	for _, n := range names {
 		head, err := readHead(zr, n)
 		if err != nil {
-			zr.Close()
+			_ = zr.Close()
 			return nil, fmt.Errorf("open %s: %w", name, err)
 		}
 		format, err := Sniff(head, n)
@@ -115,7 +115,7 @@ func openZip(name string) (*File, error) {
 		}
 	}
 	if file.Format == "" || file.Format == Omnivore {
-		zr.Close()
+		_ = zr.Close()
 		return nil, fmt.Errorf("%s: a zip archive holding no export Gloss can read: %w", name, ErrUnknownFormat)
 	}
 	return file, nil

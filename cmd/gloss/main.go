@@ -47,6 +47,9 @@ func init() {
 	for k, v := range guiCommands() {
 		commands[k] = v
 	}
+	for k, v := range importCommands() {
+		commands[k] = v
+	}
 }
 
 func main() {

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"gloss/annotate"
+	"gloss/archive"
+)
+
+// page makes a small article page with a title and a paragraph.
+func page(title, body string) []byte {
+	return []byte(fmt.Sprintf(`<html><head><title>%s</title></head><body><article><h1>%s</h1>
+<p>%s</p><p>A second paragraph, so that there is an article to extract and some words to count.</p></article></body></html>`, title, title, body))
+}
+
+// listIDs returns the ids of the rows the list shows, loading pages as the list would.
+func (h *harness) listIDs() []int64 {
+	h.t.Helper()
+	v := h.g.Library
+	var ids []int64
+	for i := 0; i < v.length(); i++ {
+		if v.query != "" {
+			ids = append(ids, v.results[i].ArticleID)
+			continue
+		}
+		var r annotate.ArticleRow
+		h.waitFor(fmt.Sprintf("row %d", i), func() bool {
+			var ok bool
+			r, ok = v.row(i)
+			return ok
+		})
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// reloaded waits for the list to show the library after a change of filter or sort.
+func (h *harness) reloaded(change func()) {
+	h.t.Helper()
+	done := false
+	h.g.Library.loaded = func() { done = true }
+	change()
+	h.waitFor("the list", func() bool { return done })
+	h.g.Library.loaded = nil
+}
+
+func TestFilterList(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	moths := h.importPage("moths.html", page("Moths at night", "Moths outnumber butterflies ten to one."), "https://example.org/moths")
+	bees := h.importPage("bees.html", page("Bees in winter", "Bees cluster to keep warm through the cold months."), "https://example.org/bees")
+	ants := h.importPage("ants.html", page("Ants underground", "Ants farm fungus in chambers below the soil."), "https://example.org/ants")
+	old := h.importPage("old.html", page("An archived piece", "Something read long ago and put away."), "https://example.org/old")
+	if err := h.store.AddTags(ctx, annotate.ArticleRef(moths), "insects", "night"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetFavourite(ctx, bees, true); err != nil {
+		t.Fatal(err)
+	}
+	hl, err := h.store.Highlight(ctx, ants, annotate.NewHighlight{Quote: "Ants farm fungus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.SetClaim(ctx, hl.ID, annotate.Claim{Status: annotate.ClaimDisputed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetArchived(ctx, old, true); err != nil {
+		t.Fatal(err)
+	}
+	v := h.g.Library
+	h.reloaded(v.reload)
+
+	tests := []struct {
+		name   string
+		change func()
+		want   []int64
+	}{
+		{"newest first, archived hidden", func() {}, []int64{ants, bees, moths}},
+		{"oldest first", func() { v.Sort.SetSelected(sortOldest) }, []int64{moths, bees, ants}},
+		{"title", func() { v.Sort.SetSelected(sortTitle) }, []int64{ants, bees, moths}},
+		{"tag", func() { v.TagFilter.SetSelected("insects") }, []int64{moths}},
+		{"all tags again", func() { v.TagFilter.SetSelected(anyTag) }, []int64{ants, bees, moths}},
+		{"favourites", func() { v.Favourites.SetChecked(true) }, []int64{bees}},
+		{"not only favourites", func() { v.Favourites.SetChecked(false) }, []int64{ants, bees, moths}},
+		{"highlighted", func() { v.Highlighted.SetChecked(true) }, []int64{ants}},
+		{"disputed claims", func() {
+			v.Highlighted.SetChecked(false)
+			v.ClaimFilter.SetSelected(claimStatusLabel(annotate.ClaimDisputed))
+		}, []int64{ants}},
+		{"false claims", func() { v.ClaimFilter.SetSelected(claimStatusLabel(annotate.ClaimFalse)) }, nil},
+		{"archived", func() {
+			v.ClaimFilter.SetSelected(anyClaim)
+			v.Archived.SetChecked(true)
+		}, []int64{old}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.reloaded(func() { tt.change(); v.reload() })
+			got := h.listIDs()
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("list = %v, want %v", got, tt.want)
+			}
+			if want := plural(len(tt.want), "article", "articles"); v.Count.Text != want {
+				t.Errorf("count = %q, want %q", v.Count.Text, want)
+			}
+		})
+	}
+	// The sort is a preference, kept in the library.
+	saved := false
+	h.g.onPrefsSaved = func() { saved = true }
+	h.g.savePrefs()
+	h.waitFor("the preferences", func() bool { return saved })
+	if p, err := LoadPrefs(ctx, h.lib); err != nil || p.Sort != archive.SortTitle {
+		t.Errorf("stored sort = %q, %v, want title", p.Sort, err)
+	}
+}
+
+func TestSearchLibrary(t *testing.T) {
+	h := newHarness(t)
+	moths := h.importPage("moths.html", page("Moths at night", "Moths outnumber butterflies ten to one in most gardens."), "https://example.org/moths")
+	h.importPage("bees.html", page("Bees in winter", "Bees cluster to keep warm through the cold months."), "https://example.org/bees")
+	v := h.g.Library
+	h.reloaded(v.reload)
+
+	tests := []struct {
+		query       string
+		want        []int64
+		wantSnippet string // a matched word, in bold in the snippet
+	}{
+		{"butterflies", []int64{moths}, "butterflies"},
+		{"nothing-matches-this", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var searched string
+			v.searched = func(q string) { searched = q }
+			v.Search.SetText("")
+			test.Type(v.Search, tt.query)
+			h.waitFor("the search", func() bool { return searched == tt.query })
+			if got := h.listIDs(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("results = %v, want %v", got, tt.want)
+			}
+			if tt.wantSnippet == "" {
+				return
+			}
+			segs := snippetSegments(v.results[0].Snippet)
+			bold := ""
+			for _, s := range segs {
+				if ts, ok := s.(interface{ Textual() string }); ok && strings.Contains(strings.ToLower(ts.Textual()), tt.wantSnippet) {
+					bold = ts.Textual()
+				}
+			}
+			if !strings.EqualFold(bold, tt.wantSnippet) {
+				t.Errorf("snippet %q: matched word not set apart (segments %v)", v.results[0].Snippet, segs)
+			}
+		})
+	}
+
+	// Choosing a result opens it; clearing the box shows the whole list again.
+	v.Search.SetText("")
+	test.Type(v.Search, "moths")
+	var searched string
+	v.searched = func(q string) { searched = q }
+	h.waitFor("the search", func() bool { return searched == "moths" })
+	v.List.Select(0)
+	h.waitFor("the article", func() bool { return h.g.Reader.Article() == moths })
+	v.Search.SetText("")
+	if got := v.length(); got != 2 {
+		t.Errorf("list length after clearing the search = %d, want 2", got)
+	}
+}
+
+// BenchmarkListLargeLibrary reads the first page and counts a library of 10,000 articles,
+// which is what opening the app costs at that size.
+func BenchmarkListLargeLibrary(b *testing.B) {
+	lib, err := archive.Open(b.TempDir() + "/library.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	store, err := annotate.NewStore(lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 10000 {
+		c := archive.Capture{Title: fmt.Sprintf("Article %d", i), Text: "Some words.", CleanedHTML: "<p>Some words.</p>"}
+		if _, _, err := lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := store.CountArticles(ctx, annotate.ListFilter{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := store.ListArticles(ctx, annotate.ListFilter{}, archive.ListOptions{Limit: pageSize}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
