@@ -71,6 +71,8 @@ type App struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background calls, waited for on Close
+	bgMu   sync.Mutex     // guards closed against timers starting work during Close
+	closed bool
 
 	logger *log.Logger
 }
@@ -122,13 +124,21 @@ func build(a fyne.App, svc Services, do func(func())) (*App, error) {
 
 // Close cancels background work and waits for it to stop.
 func (g *App) Close() {
+	g.bgMu.Lock()
+	g.closed = true
+	g.bgMu.Unlock()
 	g.cancel()
 	g.wg.Wait()
 }
 
 // background runs fn on a new goroutine with the app's context; fn reports back through
-// a view's apply method.
+// a view's deliver method. It may be called from timers too; after Close it does nothing.
 func (g *App) background(fn func(ctx context.Context)) {
+	g.bgMu.Lock()
+	defer g.bgMu.Unlock()
+	if g.closed {
+		return
+	}
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()

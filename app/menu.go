@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"gloss/annotate"
+	"gloss/archive"
 	"gloss/assets"
 )
 
@@ -220,8 +221,22 @@ func (g *App) applyPrefs(p *PrefsDialog) {
 			g.prefs.DefaultColor = c
 		}
 	}
+	rulesChanged := g.prefs.RulesDir != p.RulesDir.Text
 	g.prefs.RulesDir = p.RulesDir.Text
 	g.savePrefs()
+	if rulesChanged {
+		dir := p.RulesDir.Text
+		g.background(func(ctx context.Context) {
+			// The folder is read from the stored setting: store it first.
+			if err := g.svc.Library.SetSetting(ctx, archive.RulesDirSetting, dir); err != nil {
+				g.failAsync("save the rules folder", err)
+				return
+			}
+			if err := g.svc.Saver.ReloadRules(ctx); err != nil {
+				g.failAsync("read the site rules", err)
+			}
+		})
+	}
 	changed := map[string]string{}
 	for c, e := range p.Meanings {
 		if e.Text != g.meaning(c) {

@@ -249,3 +249,43 @@ func sharedDir(tb testing.TB) string {
 	}
 	return shared
 }
+
+// TestFromTextClipped imports the real clipped article: the headline becomes the title,
+// "By The Associated Press" the byline, and the clutter is listed in Removed, not kept in
+// the text; keeping a removal's path brings its lines back.
+func TestFromTextClipped(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "fixtures", "clipped-article.txt"))
+	if err != nil {
+		t.Skipf("fixture not available: %v", err)
+	}
+	e, err := archive.FromText(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The Moscow concert massacre was a big security mistake. What caused that failure?"; e.Title != want {
+		t.Errorf("Title = %q, want %q", e.Title, want)
+	}
+	if want := "By The Associated Press"; e.Byline != want {
+		t.Errorf("Byline = %q, want %q", e.Byline, want)
+	}
+	text := doc.FromNode(e.Node).Text
+	if !strings.HasPrefix(text, "Before gunmen last week carried out the deadliest attack") ||
+		!strings.HasSuffix(text, "diverting attention from the inadequate performance of law enforcement agencies.") {
+		t.Errorf("text does not run from the first paragraph to the last:\n%.200s\n…\n%s", text, text[max(0, len(text)-200):])
+	}
+	for _, gone := range []string{"Close this search box", "Hours before gunmen", "Your Morning Dozen", "Notify of", "Inline Feedbacks"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("%q kept in the text", gone)
+		}
+	}
+	if len(e.Removed) != 5 {
+		t.Fatalf("Removed = %+v, want 5 removals", e.Removed)
+	}
+	again, err := archive.FromText(string(raw), e.Removed[3].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(doc.FromNode(again.Node).Text, "Your Morning Dozen") || len(again.Removed) != 4 {
+		t.Errorf("keeping %s did not bring the newsletter line back", e.Removed[3].Path)
+	}
+}

@@ -55,14 +55,21 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 	if err != nil {
 		return nil, fmt.Errorf("extract article: %w", err)
 	}
-	if art.Node == nil || clean.Misses(art.Node, body) {
+	if body != nil && (art.Node == nil || clean.Misses(art.Node, body)) {
 		// Readability went past the element the page marks as the article's body
-		// (typically for a short post above a long comment thread, or a page of
-		// pictures): look for the article in that element alone.
-		if body != nil {
-			if n := bodyArticle(body, pageURL); n != nil {
-				art.Node = n
-			}
+		// (typically a short post above a long comment thread): look for the article
+		// in that element alone.
+		root := &xhtml.Node{Type: xhtml.DocumentNode}
+		h := &xhtml.Node{Type: xhtml.ElementNode, Data: "html", DataAtom: atom.Html}
+		b := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
+		root.AppendChild(h)
+		h.AppendChild(&xhtml.Node{Type: xhtml.ElementNode, Data: "head", DataAtom: atom.Head})
+		h.AppendChild(b)
+		b.AppendChild(body)
+		q := readability.NewParser()
+		q.KeepClasses = true
+		if again, err := q.ParseAndMutate(root, pageURL); err == nil && again.Node != nil {
+			art.Node = again.Node
 		}
 	}
 	if art.Node == nil {
@@ -96,24 +103,6 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		return nil, ErrNoArticle
 	}
 	return e, nil
-}
-
-// bodyArticle runs readability on a document holding only body.
-func bodyArticle(body *xhtml.Node, pageURL *url.URL) *xhtml.Node {
-	root := &xhtml.Node{Type: xhtml.DocumentNode}
-	h := &xhtml.Node{Type: xhtml.ElementNode, Data: "html", DataAtom: atom.Html}
-	b := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
-	root.AppendChild(h)
-	h.AppendChild(&xhtml.Node{Type: xhtml.ElementNode, Data: "head", DataAtom: atom.Head})
-	h.AppendChild(b)
-	b.AppendChild(body)
-	p := readability.NewParser()
-	p.KeepClasses = true
-	art, err := p.ParseAndMutate(root, pageURL)
-	if err != nil {
-		return nil
-	}
-	return art.Node
 }
 
 // FromText turns plain text into an article. The text is cleaned line by line (package

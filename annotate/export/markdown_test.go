@@ -210,7 +210,7 @@ func compareFlat(t testing.TB, got, want *styledFlat, linkSubset bool) {
 		inside := i >= off && i < off+len(wt)
 		if !inside {
 			if got.marked[i] {
-				t.Errorf("mark outside the article text at %d: %q", i, context(at, i))
+				t.Errorf("mark outside the article text at %d: %q", i, around(at, i))
 				return
 			}
 			continue
@@ -219,7 +219,7 @@ func compareFlat(t testing.TB, got, want *styledFlat, linkSubset bool) {
 			continue
 		}
 		if got.marked[i] != want.marked[j] {
-			t.Errorf("byte %d %q: marked %v, want %v", i, context(at, i), got.marked[i], want.marked[j])
+			t.Errorf("byte %d %q: marked %v, want %v", i, around(at, i), got.marked[i], want.marked[j])
 			return
 		}
 		gs, ws := got.style[i], want.style[j]
@@ -227,13 +227,13 @@ func compareFlat(t testing.TB, got, want *styledFlat, linkSubset bool) {
 			gs &^= stLink
 		}
 		if gs != ws {
-			t.Errorf("byte %d %q: style %05b, want %05b", i, context(at, i), gs, ws)
+			t.Errorf("byte %d %q: style %05b, want %05b", i, around(at, i), gs, ws)
 			return
 		}
 	}
 }
 
-func context(s string, i int) string {
+func around(s string, i int) string {
 	return s[max(0, i-20):i] + "|" + s[i:min(len(s), i+20)]
 }
 

@@ -85,7 +85,11 @@ func (c *cleaner) safeMarker(n *html.Node, m marker) bool {
 	switch m {
 	case markCredit:
 		return inside(n, "figure", "figcaption") || creditRe.MatchString(text) || copyrightRe.MatchString(text)
-	case markRelated, markTags, markBreadcrumb:
+	case markRelated:
+		// Links to other pages, not prose; teaser cards often link with an empty
+		// anchor laid over the card.
+		return linkDensity(n, c) >= 0.3 || hasPageLink(n) && !c.hasProse(n)
+	case markTags, markBreadcrumb:
 		// Lists of links, not prose.
 		return linkDensity(n, c) >= 0.3 || m == markTags && tagsRe.MatchString(text)
 	}
@@ -492,7 +496,7 @@ func (c *cleaner) linkTeaser(b block) verdict {
 	}
 	// A sentence that is a link ("Part 1 is here.") belongs to the text; a teaser is a
 	// headline, without a full stop.
-	if last, _ := utf8.DecodeLastRuneInString(b.text); strings.ContainsRune(".!?:;…", last) {
+	if last, _ := utf8.DecodeLastRuneInString(b.text); strings.ContainsRune(".!:;…", last) {
 		return verdict{}
 	}
 	if b.links == 1 {
@@ -652,7 +656,7 @@ func creditVerdict(t string) verdict {
 	}
 	words := strings.Fields(t)
 	switch {
-	case len(words) <= 16 && creditRe.MatchString(t) && !endsSentence(t, words[len(words)-1], len(words)):
+	case len(words) <= 16 && creditRe.MatchString(t) && !endsSentence(words[len(words)-1], len(words)):
 		return vCredit
 	case len(words) <= 6 && galleryRe.MatchString(t):
 		return vGallery

@@ -1,24 +1,31 @@
 // Package clean takes the clutter out of an article: reader comments, related-article
-// teasers, newsletter and follow calls to action, share bars, search boxes, breadcrumbs,
-// tag lists, author bios, press-release boilerplate, gallery counters, photo credits,
-// cookie banners, and byline and date lines (whose content goes into metadata).
+// teasers, newsletter, follow and donation calls to action, share bars, search boxes,
+// breadcrumbs, tag lists, author bios, press-release "About <company>" boilerplate,
+// image captions, gallery counters, photo credits, cookie notices, and byline and date
+// lines, whose content goes into the article's metadata.
 //
-// Cleaning runs in up to three places, with the same rules:
+// Cleaning runs at three points, with the same rules on the wording of short blocks:
 //
-//   - [Page] on a whole parsed page before readability picks the article, so that a
-//     comment thread can neither be appended to the article nor chosen instead of it;
-//   - [Article] on the node readability picked;
-//   - [Lines] on plain text (an imported clipping), line by line.
+//   - [Page], on a whole parsed page before readability picks the article, takes out
+//     comment sections, so that a thread can neither be appended to the article nor
+//     chosen instead of it; it also returns a copy of the element the page marks as its
+//     article body, for when readability goes past it ([Misses]);
+//   - [Article], on the node readability picked, takes out the rest;
+//   - [Lines] does the same for plain text (an imported clipping), line by line.
 //
 // The rules are general: they read structure (class and id words, roles, forms, headings,
-// link density, repeated comment items) and the wording of short blocks, never a site or a
-// page. Every block removed is reported as a [Removal] in document order, with the rule
-// that removed it and a stable identity ([Removal.Path]), so a person can see what went and
-// ask for any of it back: passing a removal's Path in keep to the same function with the
-// same input leaves that block in place.
+// link density, nested articles, runs of comment items) and the wording of short blocks,
+// never a site or a page. Each rule that removes a container first checks that the
+// container does not hold the article or a large share of its text, and no rule removes
+// a long paragraph of ordinary prose.
 //
-// Article text must survive: every rule that removes a container checks that the container
-// does not hold the article, and no rule removes a long ordinary paragraph.
+// Image captions are removed too, following the convention of article-extraction
+// benchmarks that a caption is not part of the article's body (dropCaptions); like every
+// other removal they can be restored one by one.
+//
+// Every removal is reported as a [Removal], in document order, with the rule that made it
+// and a stable identity, its Path. Passing paths back in keep to the same function with
+// the same input leaves those blocks in place: that is how a removal is undone.
 package clean
 
 import (
@@ -36,17 +43,19 @@ type Removal struct {
 	// Reason says what the block was, in words: "comment section (Disqus)",
 	// "newsletter call to action", "related articles".
 	Reason string `json:"reason"`
-	// Rule names the rule that removed it, e.g. "comments/marker" or "cta/newsletter".
+	// Rule names the rule that removed it, such as "comments/marker" or "cta/newsletter".
 	Rule string `json:"rule"`
-	// Text is the removed text, white space collapsed, cut to about 300 characters.
+	// Text is the removed text, white space collapsed, cut to about 300 bytes.
 	Text string `json:"text"`
-	// HTML is the removed node, rendered; for Lines it is the removed lines.
+	// HTML is the removed nodes, rendered; for Lines, the removed lines, escaped.
 	HTML string `json:"html,omitempty"`
-	// Path is the removal's stable identity: the stage ("page", "article" or "text")
-	// and the position of the removed node in the tree as it was before cleaning, as
-	// child indices from the root ("article:0.3.1"), or the 1-based line numbers of the
-	// removed lines ("text:12-19"). The same input cleaned with the same keep list gives
-	// the same paths.
+	// Path is the removal's stable identity: the stage ("page", "article" or "text") and
+	// where the removed block was before cleaning. For the DOM stages it is the index of
+	// each node on the way down from the root, counting every child node
+	// ("article:0.3.1"), or the first and last of a run of siblings removed together
+	// ("article:0.28-0.67"); for Lines, the 1-based line numbers ("text:12",
+	// "text:88-95"). The same input cleaned with the same keep list gives the same paths,
+	// and keeping a path keeps everything inside it.
 	Path string `json:"path"`
 }
 

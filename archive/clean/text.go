@@ -47,6 +47,7 @@ var (
 	vCopyright  = verdict{"footer/copyright", "copyright notice"}
 	vPolicy     = verdict{"comments/policy", "comment policy notice"}
 	vAddress    = verdict{"chrome/url", "page address"}
+	vAffiliate  = verdict{"disclosure/affiliate", "affiliate disclosure"}
 )
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + s) }
@@ -108,6 +109,12 @@ var (
 	inboxRe      = re(`delivered (?:straight |directly |right |free |daily |weekly )?(?:to|into|through|in) (?:your|their) (?:inbox|letterbox|mailbox|door)|meet your inbox|in your inbox|to your inbox`)
 	magazineRe   = re(`\b(?:magazine|issues? for|print edition|digital edition|subscription)\b`)
 	followRe     = re(`\bfollow (?:us|him|her|them|me|@\w+|\w+ \w+ on|\w+ on)\b|\blike us on\b|\bjoin (?:us|our)\b.{0,60}\b(?:forums?|community|discord|group|facebook|conversation|channel|mailing list)\b|\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}(?:at|on twitter|via)\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b|\bon (?:twitter|facebook|instagram|x) @\w+|\bfollow (?:\S+ ){0,4}(?:full |complete |live |latest |ongoing )?coverage\b`)
+	// offerRe and priceRe find a subscription offer: "Get access to … Pro for as little as
+	// Rs 599", "12 issues for £11.99".
+	offerRe = re(`\b(?:subscriptions?|membership|premium|access|trial|offer|issues|digital edition)\b`)
+	priceRe = re(`(?:[$£€¥₹]|\brs\.?\s?|\busd\s?|\beur\s?)\d|\bfor (?:as little as|only|just)\b|\bper (?:month|year|week)\b|\b(?:a|per) (?:month|year)\b|\bfree trial\b`)
+	// affiliateRe matches a disclosure that the publisher earns from links in the article.
+	affiliateRe = re(`\baffiliate (?:commission|links?|partnerships?|programs?|marketing)\b|\b(?:may|might|could) (?:earn|receive|get) (?:a |an )?(?:small )?(?:share of (?:the )?(?:sales|revenue)|commission|compensation|fee)\b|\bearns? (?:a |an )?(?:small )?commission\b`)
 	// contactRe is how a reporter or the desk can be reached, wherever it stands in a sentence.
 	contactRe = re(`\b(?:e-?mail|contact|reach) (?:the )?(?:\w+ ){0,2}at\b|\b(?:may|can) be reached\b|\breach the (?:reporters?|authors?|writers?|editors?)\b|\bhave a (?:news )?tip\b|\bsend (?:us )?(?:a |your )?(?:news )?tips?\b`)
 	donateRe  = re(`\b(?:donate|donation|support (?:us|our (?:work|journalism|reporting)|independent journalism|(?:\w+ ){0,3}journalism)|become a (?:member|patron|supporter|subscriber|friend)|make a (?:donation|contribution|gift)|chip in|tip jar|patreon)\b`)
@@ -190,7 +197,7 @@ func textVerdict(s string, pos position) verdict {
 	if len(lead) > 48 {
 		lead = lead[:48]
 	}
-	if nw <= 12 && !(nw >= 6 && endsSentence(s, lastWord(s), nw)) {
+	if nw <= 12 && !(nw >= 6 && endsSentence(lastWord(s), nw)) {
 		var group int
 		if shortRe.MatchString(s) {
 			// Rare: find which of them matched.
@@ -216,7 +223,7 @@ func textVerdict(s string, pos position) verdict {
 			return vWidget
 		}
 	}
-	sentence := endsSentence(s, lastWord(s), nw)
+	sentence := endsSentence(lastWord(s), nw)
 	if !sentence && nw <= 16 && mayBeCredit(s, lower, fw) && creditRe.MatchString(s) {
 		return vCredit
 	}
@@ -230,6 +237,9 @@ func textVerdict(s string, pos position) verdict {
 		}
 		if nw <= 60 && mayBeCTA(lower) && hasCTA(s, lower) {
 			return cta(s)
+		}
+		if nw <= 60 && (strings.Contains(lower, "affiliate") || strings.Contains(lower, "commission")) && affiliateRe.MatchString(s) {
+			return vAffiliate
 		}
 		return verdict{}
 	}
@@ -266,6 +276,9 @@ func textVerdict(s string, pos position) verdict {
 	}
 	if pos != posBody && nw == 1 && urlOnlyRe.MatchString(s) {
 		return vAddress
+	}
+	if nw <= 60 && (strings.Contains(lower, "affiliate") || strings.Contains(lower, "commission")) && affiliateRe.MatchString(s) {
+		return vAffiliate
 	}
 	if nw <= 60 && mayBeCTA(lower) && hasCTA(s, lower) {
 		return cta(s)
@@ -331,7 +344,7 @@ var (
 )
 
 // ctaCues are fragments one of which every call to action holds: what it asks for.
-var ctaCues = []string{"newsletter", "inbox", "mail", "alerts", "digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up", "signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u", "support o", "journalism", "patreon", "member", "patron", "chip in", "tip", "click here", "tap here", " app", "reach", "contact"}
+var ctaCues = []string{"access", "offer", "trial", "newsletter", "inbox", "mail", "alerts", "digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up", "signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u", "support o", "journalism", "patreon", "member", "patron", "chip in", "tip", "click here", "tap here", " app", "reach", "contact"}
 
 // mayBeCTA is a quick test that a text could hold a call to action.
 func mayBeCTA(lower string) bool {
@@ -358,9 +371,9 @@ const (
 	posTail          // after the last long paragraph
 )
 
-// endsSentence reports whether s reads as a sentence of prose: several words ending in
-// a full stop after a lower-case word.
-func endsSentence(s, last string, nw int) bool {
+// endsSentence reports whether a text of nw words whose last word is last reads as a
+// sentence of prose: several words ending in a full stop after a lower-case word.
+func endsSentence(last string, nw int) bool {
 	if nw < 6 {
 		return false
 	}
@@ -420,6 +433,8 @@ func hasCTA(s, lower string) bool {
 		}
 		switch {
 		case subscribeRe.MatchString(sent) && (newsletterRe.MatchString(sent) || magazineRe.MatchString(sent)):
+			return true
+		case offerRe.MatchString(sent) && priceRe.MatchString(sent):
 			return true
 		case inboxRe.MatchString(sent):
 			return true
@@ -481,7 +496,7 @@ func sentences(s string) []string {
 // isBylineOrDate reports whether s is only a byline and/or a date: "By Jane Doe",
 // "Updated Nov 19, 6:55 AM", "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …".
 func isBylineOrDate(s string, words []string) bool {
-	if strings.ContainsAny(s, "!?") || endsSentence(s, words[len(words)-1], len(words)) {
+	if strings.ContainsAny(s, "!?") || endsSentence(words[len(words)-1], len(words)) {
 		return false
 	}
 	fw := firstWord(strings.ToLower(s[:min(len(s), 24)]))

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"gloss/annotate"
+	"gloss/annotate/export"
 	"gloss/archive"
 	"gloss/archive/clean"
+	"gloss/archive/doc"
 	"gloss/archive/fetch"
 )
 
@@ -23,9 +25,9 @@ func archiveCommands() map[string]command {
 	return map[string]command{
 		"save":    {"URL...", "fetch, extract and store articles", cmdSave},
 		"import":  {"[--url URL] FILE...", "store local .html/.htm/.txt/.md files (- reads stdin)", cmdImport},
-		"extract": {"[--url URL] [--format text|html] [--out DIR] [--explain] FILE|URL|-...", "print the cleaned article, store nothing", cmdExtract},
+		"extract": {"[--url URL] [--format text|html|markdown] [--out DIR] [--explain] FILE|URL|-...", "print the cleaned article, store nothing", cmdExtract},
 		"list":    {"[--json]", "list the library", cmdList},
-		"show":    {"ID [--format text|html|json]", "print an article", cmdShow},
+		"show":    {"ID [--format text|html|markdown|json]", "print an article", cmdShow},
 		"search":  {"QUERY [--json]", "full-text search", cmdSearch},
 		"delete":  {"ID", "delete an article and its captures", cmdDelete},
 		"backup":  {"FILE", "write a consistent copy of the library", cmdBackup},
@@ -193,14 +195,15 @@ func looksLikeHTML(data []byte) bool {
 func cmdExtract(e *env, args []string) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	pageURL := fs.String("url", "", "the original address of a file")
-	format := fs.String("format", "text", "text or html")
+	format := fs.String("format", "text", "text, html or markdown")
 	out := fs.String("out", "", "write DIR/NAME.txt for each input instead of printing")
 	explain := fs.Bool("explain", false, "list what cleaning removed, and why, on standard error")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *format != "text" && *format != "html" {
+	ext, ok := map[string]string{"text": ".txt", "html": ".html", "markdown": ".md"}[*format]
+	if !ok {
 		return usagef("unknown format %q", *format)
 	}
 	if len(inputs) == 0 {
@@ -233,18 +236,23 @@ func cmdExtract(e *env, args []string) error {
 			}
 		}
 		body := art.Text
-		if *format == "html" {
+		switch *format {
+		case "html":
 			body = art.HTML
+		case "markdown":
+			var b strings.Builder
+			err := export.Markdown(&b, export.Article{Title: art.Title, Byline: art.Byline, Site: art.SiteName,
+				URL: in, Published: art.Published, Doc: doc.Parse(art.HTML), HTML: art.HTML}, nil, export.MarkdownOptions{})
+			if err != nil {
+				return err
+			}
+			body = strings.TrimRight(b.String(), "\n")
 		}
 		if *out == "" {
 			fmt.Fprintln(e.stdout, body)
 			continue
 		}
 		name, _, _ := strings.Cut(filepath.Base(in), ".")
-		ext := ".txt"
-		if *format == "html" {
-			ext = ".html"
-		}
 		if err := os.WriteFile(filepath.Join(*out, name+ext), []byte(body+"\n"), 0o644); err != nil {
 			return err
 		}
@@ -324,6 +332,8 @@ type articleJSON struct {
 	Words     int        `json:"words"`
 	Captures  int        `json:"captures"`
 	Bytes     *sizeJSON  `json:"bytes,omitempty"`
+	Tags      []string   `json:"tags,omitempty"`
+	Note      string     `json:"note,omitempty"`
 	Text      string     `json:"text,omitempty"`
 	HTML      string     `json:"html,omitempty"`
 	// Removed lists what cleaning took out of the current capture (show only).
@@ -387,7 +397,7 @@ func articleID(s string) (int64, error) {
 
 func cmdShow(e *env, args []string) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	format := fs.String("format", "text", "text, html or json")
+	format := fs.String("format", "text", "text, html, markdown or json")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -399,13 +409,19 @@ func cmdShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.withLibrary(func(lib *archive.Library) error {
+	return e.withStore(func(lib *archive.Library, st *annotate.Store) error {
 		a, err := lib.Article(e.ctx, id)
 		if err != nil {
 			return fmt.Errorf("article %d: %w", id, err)
 		}
 		c := a.Current
 		switch *format {
+		case "markdown":
+			ea, hs, err := export.Load(e.ctx, lib, st, id)
+			if err != nil {
+				return err
+			}
+			return export.Markdown(e.stdout, ea, hs, export.MarkdownOptions{})
 		case "text":
 			fmt.Fprintf(e.stdout, "%s\n\n%s\n", c.Title, c.Text)
 		case "html":

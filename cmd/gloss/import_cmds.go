@@ -26,15 +26,15 @@ func importCommands() map[string]command {
 	}
 }
 
-// export is an export to import: a file Open recognised, or standard input.
-type export struct {
+// exportFile is an export to import: a file Open recognised, or standard input.
+type exportFile struct {
 	format importer.Format
 	each   func(func(importer.Entry) error) error
 	close  func() error
 }
 
 // openExport opens an export; format, if given, overrides what the content says.
-func (e *env) openExport(name, format string) (*export, error) {
+func (e *env) openExport(name, format string) (*exportFile, error) {
 	var forced importer.Format
 	if format != "" {
 		f, err := importer.ParseFormat(format)
@@ -55,7 +55,7 @@ func (e *env) openExport(name, format string) (*export, error) {
 				return nil, fmt.Errorf("standard input: %w", err)
 			}
 		}
-		return &export{
+		return &exportFile{
 			format: f,
 			each:   func(fn func(importer.Entry) error) error { return importer.Read(br, f, fn) },
 			close:  func() error { return nil },
@@ -74,7 +74,7 @@ func (e *env) openExport(name, format string) (*export, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &export{
+		return &exportFile{
 			format: forced,
 			each: func(fn func(importer.Entry) error) error {
 				if err := importer.Read(bufio.NewReader(file), forced, fn); err != nil {
@@ -85,7 +85,7 @@ func (e *env) openExport(name, format string) (*export, error) {
 			close: file.Close,
 		}, nil
 	}
-	return &export{format: f.Format, each: f.Each, close: f.Close}, nil
+	return &exportFile{format: f.Format, each: f.Each, close: f.Close}, nil
 }
 
 func cmdImportLibrary(e *env, args []string) error {

@@ -38,6 +38,9 @@ var commands map[string]command
 
 func init() {
 	commands = archiveCommands()
+	for k, v := range exportCommands() {
+		commands[k] = v
+	}
 	for k, v := range ruleCommands() {
 		commands[k] = v
 	}

@@ -91,6 +91,10 @@ func TestSaveListShowSearchDelete(t *testing.T) {
 	if !strings.Contains(out, "<p>") {
 		t.Errorf("show --format html = %q", out)
 	}
+	out, _, _ = gloss(t, db, "", "show", "1", "--format", "markdown")
+	if !strings.Contains(out, "Moths of the Night") || !strings.Contains(out, "Moths outnumber butterflies") {
+		t.Errorf("show --format markdown = %q", out)
+	}
 	out, _, _ = gloss(t, db, "", "show", "--format", "json", "1")
 	var shown map[string]any
 	if err := json.Unmarshal([]byte(out), &shown); err != nil || !strings.Contains(shown["text"].(string), "Moths outnumber") {
@@ -188,6 +192,10 @@ func TestExtract(t *testing.T) {
 	out, _, _ = gloss(t, "", testPage, "extract", "--format", "html", "-")
 	if !strings.Contains(out, "<p>Moths outnumber") {
 		t.Errorf("extract --format html - = %q", out)
+	}
+	out, _, _ = gloss(t, "", testPage, "extract", "--format", "markdown", "-")
+	if !strings.Contains(out, "title: ") || !strings.Contains(out, "\nMoths outnumber butterflies") {
+		t.Errorf("extract --format markdown - = %q", out)
 	}
 	out, _, code = gloss(t, "", "", "extract", srv.URL+"/moths")
 	if code != 0 || !strings.Contains(out, "street lamps") {
