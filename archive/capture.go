@@ -203,6 +203,12 @@ func readCapture(ctx context.Context, tx *sql.Tx, id int64) (Capture, error) {
 	if err := json.Unmarshal([]byte(restored), &c.Restored); err != nil {
 		return Capture{}, fmt.Errorf("restored removals: %w", err)
 	}
+	if len(c.Removed) == 0 {
+		c.Removed = nil
+	}
+	if len(c.Restored) == 0 {
+		c.Restored = nil
+	}
 	return c, nil
 }
 

@@ -22,18 +22,19 @@ import (
 	"gloss/archive/sanitize"
 )
 
-// TestEval runs the production extraction pipeline (Parse, ExtractNode, render, sanitise,
-// doc.Text)
-// over the shared evaluation corpora and writes one text file per page, for the scorers in
-// /work/shared/tools; DIR/readability/ gets the same for readability alone, as a baseline:
+// TestEval runs the production extraction pipeline (archive.Extract: parse, extract and
+// clean, sanitise, derive the canonical text) over the shared evaluation corpora and writes
+// one text file per page for the scorers in /work/shared/tools; DIR/readability/ gets the
+// same for readability alone, the baseline. With GLOSS_EVAL_HTML set it also writes each
+// page's sanitised HTML (ID.html) and what cleaning removed (ID.removed).
 //
 //	GLOSS_EVAL_OUT=/tmp/eval go test ./archive -run TestEval
 //	python3 ../shared/tools/score_extraction.py --truth ../shared/corpus/extraction-dev/ground-truth.json --pred /tmp/eval/extraction
 //	python3 ../shared/tools/score_comments.py --truth ../shared/corpus/comments-dev/truth.json --pred /tmp/eval/comments
 //
 // The text written is exactly the article text Gloss stores: the canonical text of the
-// cleaned article, without the title (which Gloss keeps as metadata, and which the
-// benchmark's article bodies leave out too).
+// cleaned article, without the title, which Gloss keeps as metadata and which the
+// extraction benchmark's article bodies leave out too.
 func TestEval(t *testing.T) {
 	out := os.Getenv("GLOSS_EVAL_OUT")
 	if out == "" {
@@ -93,7 +94,6 @@ func BenchmarkExtract(b *testing.B) {
 	shared := sharedDir(b)
 	pages := loadCorpus(b, filepath.Join(shared, "corpus", "extraction-dev"), "ground-truth.json", "url")
 	run := func(b *testing.B, extract func(*xhtml.Node, *url.URL) (*archive.Extracted, error)) {
-		b.SetBytes(0)
 		var n int64
 		for _, p := range pages {
 			n += int64(len(p.html))

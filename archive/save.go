@@ -282,7 +282,7 @@ func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy 
 		return nil, err
 	}
 	page = rule.Rewrite(page)
-	root, err := Parse(page)
+	root, err := parsePage(page) // guard.go: refuses pathological pages
 	if err != nil {
 		return nil, err
 	}

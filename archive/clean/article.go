@@ -47,11 +47,14 @@ func (c *cleaner) markers(n *html.Node) {
 		}
 		if m != markNone && m != markComments && c.safeMarker(ch, m) {
 			r := markerRule[m]
+			if m == markCredit && !inside(ch, "figure", "figcaption") && copyrightRe.MatchString(textOf(ch, c)) {
+				r = [2]string{vCopyright.rule, vCopyright.reason}
+			}
 			if c.remove(ch, r[0], r[1]) {
 				continue
 			}
 		}
-		if isCommentForm(ch) && c.remove(ch, "comments/form", "comment form") {
+		if isCommentForm(ch) && !c.holdsArticle(ch, true) && c.remove(ch, "comments/form", "comment form") {
 			continue
 		}
 		c.markers(ch)
@@ -230,8 +233,8 @@ func (b block) isProse() bool {
 	return b.words >= 30 && b.density < 0.5 && !b.heading
 }
 
-// sections removes a heading that opens a comment section, a related-articles list, an
-// about-the-company footer or a newsletter box, together with what the heading introduces.
+// sections removes a heading that opens a comment section, a related-articles list or an
+// about-the-company footer, together with what the heading introduces.
 func (c *cleaner) sections(blocks []block) {
 	for i, b := range blocks {
 		if b.words > 30 || c.isMarked(b.n) {
@@ -288,16 +291,16 @@ func isPseudoHeading(b block) bool {
 
 // upper reports whether a text of some length is all capitals.
 func upper(s string) bool {
-	letters, caps := 0, 0
+	letters := 0
 	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127 && (strings.ToUpper(string(r)) != strings.ToLower(string(r))) {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
 			letters++
-			if strings.ToUpper(string(r)) == string(r) {
-				caps++
-			}
 		}
 	}
-	return letters >= 8 && caps == letters
+	return letters >= 8
 }
 
 // commentSection removes the comment section that blocks[i] heads: the heading and what

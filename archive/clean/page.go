@@ -44,7 +44,7 @@ func (c *cleaner) comments(n *html.Node) {
 				continue
 			}
 		}
-		if isCommentForm(ch) {
+		if isCommentForm(ch) && !c.holdsArticle(ch, true) {
 			if c.remove(ch, "comments/form", "comment form") {
 				continue
 			}

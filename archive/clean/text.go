@@ -343,14 +343,27 @@ var (
 	tagsFirst    = wordSet("tag tags tagged topic topics filed categories category keywords more related see mais etiquetas schlagworte schlagwörter themen mots sujets argomenti categorias")
 )
 
-// ctaCues are fragments one of which every call to action holds: what it asks for.
-var ctaCues = []string{"access", "offer", "trial", "newsletter", "inbox", "mail", "alerts", "digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up", "signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u", "support o", "journalism", "patreon", "member", "patron", "chip in", "tip", "click here", "tap here", " app", "reach", "contact"}
+// ctaCues are fragments one of which every call to action holds (what it asks for),
+// indexed by their first byte.
+var ctaCues = func() map[byte][]string {
+	m := map[byte][]string{}
+	for _, c := range []string{"access", "offer", "trial", "newsletter", "inbox", "mail", "alerts",
+		"digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up",
+		"signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u",
+		"support o", "journalism", "patreon", "member", "patron", "chip in", "tip", "click here",
+		"tap here", " app", "reach", "contact"} {
+		m[c[0]] = append(m[c[0]], c)
+	}
+	return m
+}()
 
 // mayBeCTA is a quick test that a text could hold a call to action.
 func mayBeCTA(lower string) bool {
-	for _, c := range ctaCues {
-		if strings.Contains(lower, c) {
-			return true
+	for i := 0; i < len(lower); i++ {
+		for _, c := range ctaCues[lower[i]] {
+			if strings.HasPrefix(lower[i:], c) {
+				return true
+			}
 		}
 	}
 	return false
@@ -425,7 +438,8 @@ func hasCTA(s, lower string) bool {
 		if len(lead) > 40 {
 			lead = lead[:40]
 		}
-		if !ctaStartRe.MatchString(lead) && !strings.Contains(strings.ToLower(sent), "by subscribing") {
+		lowerSent := strings.ToLower(sent)
+		if !(ctaFirst[firstWord(lowerSent)] && ctaStartRe.MatchString(lead)) && !strings.Contains(lowerSent, "by subscribing") {
 			if contact && len(strings.Fields(sent)) <= 30 && contactRe.MatchString(sent) {
 				return true
 			}
@@ -444,6 +458,9 @@ func hasCTA(s, lower string) bool {
 	}
 	return false
 }
+
+// ctaFirst are the first words ctaStartRe can start with.
+var ctaFirst = wordSet("sign signup sign-up subscribe register join follow like click tap download get receive want don't don’t do never stay keep be enter support start there's there’s let need for to read find check listen watch log already become try give make help we if")
 
 // cta says which kind of call to action s is.
 func cta(s string) verdict {
