@@ -333,15 +333,15 @@ func (s *Saver) applyRule(ctx context.Context, rule *siterules.Rule, root *xhtml
 	if rule == nil {
 		return siterules.Result{}, nil, nil
 	}
-	if len(rule.NextPageLink) > 0 && s.fetch != nil {
-		pageFetch := func(ctx context.Context, u string) (*xhtml.Node, error) {
-			res, err := s.fetch.Get(ctx, fetch.Request{URL: u, Want: fetch.WantHTML, Policy: policy, Referer: base.String()})
-			if err != nil {
-				return nil, err
-			}
-			text, _ := fetch.DecodeHTML(res.Body, res.Header.Get("Content-Type"))
-			return Parse(rule.Rewrite(text))
+	pageFetch := func(ctx context.Context, u string) (*xhtml.Node, error) {
+		res, err := s.fetch.Get(ctx, fetch.Request{URL: u, Want: fetch.WantHTML, Policy: policy, Referer: base.String()})
+		if err != nil {
+			return nil, err
 		}
+		text, _ := fetch.DecodeHTML(res.Body, res.Header.Get("Content-Type"))
+		return Parse(rule.Rewrite(text))
+	}
+	if len(rule.NextPageLink) > 0 && s.fetch != nil {
 		joined, err := siterules.JoinPages(ctx, root, rule, base.String(), pageFetch, siterules.DefaultMaxPages)
 		if err != nil {
 			return siterules.Result{}, nil, fmt.Errorf("join pages: %w", err)
@@ -355,7 +355,42 @@ func (s *Saver) applyRule(ctx context.Context, rule *siterules.Rule, root *xhtml
 		return siterules.Result{}, nil, fmt.Errorf("site rules: %w", err)
 	}
 	// An expression that fails on this page is skipped; the rest of the rule applies.
-	return res, siteRemovals(res.Removals), nil
+	if res.SinglePageLink == "" || s.fetch == nil {
+		return res, siteRemovals(res.Removals), nil
+	}
+	// The whole article is on another page (a print or single-page view): take it from
+	// there, with this page's metadata where that one has none. If it cannot be had, this
+	// page is used as it is.
+	single, err := pageFetch(ctx, res.SinglePageLink)
+	if err != nil {
+		return res, siteRemovals(res.Removals), nil
+	}
+	sres, err := rule.Apply(single, res.SinglePageLink)
+	if err != nil && !errors.Is(err, siterules.ErrEval) {
+		return res, siteRemovals(res.Removals), nil
+	}
+	if sres.Body == nil {
+		sres.Body = findElement(single, atom.Body)
+	}
+	if sres.Title == "" {
+		sres.Title = res.Title
+	}
+	if sres.Author == "" {
+		sres.Author = res.Author
+	}
+	if sres.Date == "" {
+		sres.Date = res.Date
+	}
+	return sres, siteRemovals(sres.Removals), nil
+}
+
+func findElement(n *xhtml.Node, a atom.Atom) *xhtml.Node {
+	for d := range n.Descendants() {
+		if d.Type == xhtml.ElementNode && d.DataAtom == a {
+			return d
+		}
+	}
+	return nil
 }
 
 // siteRemovals records what site rules removed in the form cleaning uses.

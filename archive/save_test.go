@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -306,5 +309,83 @@ func TestUserRulesApplyToLaterSaves(t *testing.T) {
 	}
 	if err := lib.RemoveUserRule(ctx, rules[0].ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("removing a removed rule: %v, want ErrNotFound", err)
+	}
+}
+
+// TestSinglePageLink follows a site rule to the single-page view of an article.
+func TestSinglePageLink(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/story", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<html><body><article><h1>Part one</h1><p>Only the first page of the story is here, with a teaser and little else to read.</p>
+<a class="print" href="/story/print">Print this story</a></article></body></html>`))
+	})
+	mux.HandleFunc("/story/print", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<html><body><article><h1>The whole story</h1>` + paragraphs + `</article></body></html>`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	rulesDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(rulesDir, "127.0.0.1.txt"), []byte("single_page_link: //a[@class='print']\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.SetSetting(ctx, RulesDirSetting, rulesDir); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := NewSaver(lib, fetch.New(fetch.Options{})).Save(ctx, srv.URL+"/story", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lib.Capture(ctx, saved.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Text, "eleven boats") || strings.Contains(c.Text, "Only the first page") {
+		t.Errorf("text = %q, want the single-page view", c.Text)
+	}
+}
+
+// TestNextPageLink joins the pages of a multi-page article as a site rule says.
+func TestNextPageLink(t *testing.T) {
+	pages := []string{
+		"The harbour master said the new breakwater would protect the fishing fleet from winter storms.",
+		"Engineers spent three years testing models of the harbour in a wave tank before the council approved it.",
+		"Local fishermen, who lost eleven boats in the storms of 2019, welcomed the news at last.",
+	}
+	mux := http.NewServeMux()
+	for i, p := range pages {
+		next := ""
+		if i+1 < len(pages) {
+			next = fmt.Sprintf(`<a class="next" href="/long/%d">Next page</a>`, i+2)
+		}
+		mux.HandleFunc(fmt.Sprintf("/long/%d", i+1), func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `<html><body><div class="story"><h1>Long read</h1><p>%s</p><p>%s</p></div>%s</body></html>`, p, p, next)
+		})
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	rulesDir := t.TempDir()
+	rule := "body: //div[@class='story']\nnext_page_link: //a[@class='next']\n"
+	if err := os.WriteFile(filepath.Join(rulesDir, "127.0.0.1.txt"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.SetSetting(ctx, RulesDirSetting, rulesDir); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := NewSaver(lib, fetch.New(fetch.Options{})).Save(ctx, srv.URL+"/long/1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lib.Capture(ctx, saved.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		if !strings.Contains(c.Text, p) {
+			t.Errorf("joined text lacks page %q:\n%s", p, c.Text)
+		}
 	}
 }

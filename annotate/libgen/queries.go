@@ -2,6 +2,7 @@ package libgen
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,10 +16,11 @@ type Queries struct {
 	Prefixes []string // the first three to five letters of a word, then *
 }
 
-// SearchQueries draws n queries of each kind for the library opt describes. Words are
-// drawn as they occur in the text (words of five letters or more, so that "the" and
-// "and" are not searched for, but common words like "would" are), which mixes queries
-// that match most of the library with ones that match a handful of articles.
+// SearchQueries draws n queries of each kind from the text of random articles of the
+// library opt describes. Words are drawn as they occur in the text (words of five letters
+// or more, so that "the" and "and" are not searched for, but common words like "would"
+// are), which mixes queries that match most of the library with ones that match a
+// handful of articles.
 func SearchQueries(opt Options, n int) (Queries, error) {
 	opt = opt.withDefaults()
 	g, err := newGenerator(opt)
@@ -26,22 +28,23 @@ func SearchQueries(opt Options, n int) (Queries, error) {
 		return Queries{}, err
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
-	// words returns the words of a random paragraph that are all letters, lower case.
+	// words returns the words of a paragraph of a random article of the library, lower
+	// case; a word with anything but letters in it is "", which breaks a phrase.
 	words := func() []string {
-		s := g.sources[rng.IntN(len(g.sources))]
+		a := g.article(rng.IntN(opt.Articles))
+		paras := strings.Split(a.doc.Text, "\n")
 		var out []string
-		for _, f := range strings.Fields(s.paras[rng.IntN(len(s.paras))]) {
+		for _, f := range strings.Fields(paras[rng.IntN(len(paras))]) {
 			f = strings.ToLower(strings.TrimFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }))
-			if f != "" && strings.IndexFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
-				out = append(out, f)
-			} else {
-				out = append(out, "") // breaks a phrase
+			if strings.IndexFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+				f = ""
 			}
+			out = append(out, f)
 		}
 		return out
 	}
 	var q Queries
-	for tries := 0; (len(q.Words) < n || len(q.Phrases) < n || len(q.Prefixes) < n) && tries < 1000*n; tries++ {
+	for tries := 0; (len(q.Words) < n || len(q.Phrases) < n || len(q.Prefixes) < n) && tries < 100*n; tries++ {
 		ws := words()
 		if len(ws) == 0 {
 			continue
@@ -56,7 +59,7 @@ func SearchQueries(opt Options, n int) (Queries, error) {
 			k := 3 + rng.IntN(3)
 			q.Prefixes = append(q.Prefixes, string([]rune(w)[:k])+"*")
 		}
-		if k := 2 + rng.IntN(2); len(q.Phrases) < n && i+k <= len(ws) && !contains(ws[i:i+k], "") {
+		if k := 2 + rng.IntN(2); len(q.Phrases) < n && i+k <= len(ws) && !slices.Contains(ws[i:i+k], "") {
 			q.Phrases = append(q.Phrases, `"`+strings.Join(ws[i:i+k], " ")+`"`)
 		}
 	}

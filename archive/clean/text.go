@@ -345,8 +345,8 @@ var (
 
 // ctaCues are fragments one of which every call to action holds (what it asks for),
 // indexed by their first byte.
-var ctaCues = func() map[byte][]string {
-	m := map[byte][]string{}
+var ctaCues = func() *[256][]string {
+	m := new([256][]string)
 	for _, c := range []string{"access", "offer", "trial", "newsletter", "inbox", "mail", "alerts",
 		"digest", "briefing", "bulletin", "updates", "magazine", "subscri", "sign up", "sign-up",
 		"signup", "register", "deliver", "follow", "like us", "join u", "join o", "donat", "support u",
