@@ -19,7 +19,7 @@ BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxr
 TEST_PACKAGES := $(BUILD_PACKAGES) poppler-utils qpdf xvfb xauth
 SHARED := $(abspath ../shared)
 
-.PHONY: run build test deps test-deps vet eval bench fuzz clean package screenshots
+.PHONY: run build test deps test-deps vet eval bench fuzz stress clean package screenshots
 
 run: deps build
 	./$(BIN) $(ARGS)
@@ -47,6 +47,13 @@ bench: deps
 fuzz: deps
 	@scripts/fuzz 10m
 
+# The durability tests at full length (GLOSS_STRESS=1): 1,000 crashes, 2,000 damaged
+# files, disk-full and migration kills, two processes writing for two minutes. `make test`
+# runs short versions of the same tests.
+stress: deps
+	GLOSS_STRESS=1 go test -count=1 -timeout 3h -v \
+		-run 'TestCrash$$|TestKillDuringMigration|TestOpenRefusesDamage|TestDiskFull|TestBackupKilled|TestTwoProcesses|TestHostileServers' ./archive/
+
 clean:
 	rm -rf bin dist
 
@@ -69,7 +76,8 @@ package: deps
 
 # The pictures in docs/: Gloss under Xvfb on a sample library (a page served from this
 # machine, with highlights, notes, tags and claims, and pages from ../shared when it is
-# there), each state captured by `gloss screenshot`.
+# there: pages in Latin script, which the bundled font covers), each state captured by
+# `gloss screenshot`.
 SCREENSHOT_PACKAGES := $(BUILD_PACKAGES) xvfb xauth python3
 SCREENSHOT_STATES := main annotations claim strip dark selection
 
@@ -85,8 +93,8 @@ screenshots: deps build
 	g="./$(BIN) --db $$tmp/library.db"; \
 	if [ -d "$(SHARED)/corpus/extraction-dev" ]; then \
 		c="$(SHARED)/corpus/extraction-dev"; \
-		for id in $$(head -n 8 "$$c/ids.txt"); do \
-			url=$$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]["url"])' "$$c/ground-truth.json" $$id); \
+		python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); latin=lambda s: sum(ch < "\u0250" for ch in s) > 0.95*len(s); [print(i, t[i]["url"]) for i in [l.strip() for l in open(sys.argv[2])][:12] if latin(t[i].get("articleBody") or "x")]' \
+			"$$c/ground-truth.json" "$$c/ids.txt" | head -n 8 | while read -r id url; do \
 			gunzip -c "$$c/html/$$id.html.gz" > "$$tmp/$$id.html"; \
 			$$g import --url "$$url" "$$tmp/$$id.html" >/dev/null 2>&1 || true; \
 		done; \

@@ -102,8 +102,8 @@ func build(a fyne.App, svc Services, do func(func())) (*App, error) {
 	g.Annotations = newAnnotationsView(g)
 	g.Jobs = newJobsView(g)
 
-	left := container.NewBorder(nil, g.Jobs.box, nil, nil, g.Library.content)
-	right := container.NewHSplit(g.Reader.content, g.Annotations.content)
+	left := container.NewPadded(container.NewBorder(nil, g.Jobs.box, nil, nil, g.Library.content))
+	right := container.NewHSplit(g.Reader.content, container.NewPadded(g.Annotations.content))
 	right.Offset = 0.70
 	main := container.NewHSplit(left, right)
 	main.Offset = 0.27

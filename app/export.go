@@ -131,33 +131,9 @@ func (g *App) export(a *openArticle, f exportFormat, path string, done func(erro
 
 // exportArticle is the open article as the exporters take it.
 func exportArticle(a *openArticle) (export.Article, []export.Highlight) {
-	c := a.art.Current
-	src := c.FinalURL
-	if src == "" {
-		src = c.RequestedURL
-	}
 	imgs := a.stored
-	ea := export.Article{
-		ID: a.id, Title: c.Title, Byline: c.Byline, Site: c.SiteName, URL: src,
-		Published: c.Published, Saved: c.FetchedAt, Tags: a.meta.Tags, Note: a.meta.Note,
-		Doc: a.full, HTML: c.CleanedHTML,
-		Image: func(s string) ([]byte, string, bool) {
-			im, ok := imgs[s]
-			return im.Data, im.MIME, ok
-		},
-	}
-	var hs []export.Highlight
-	for _, h := range a.highlights {
-		eh := export.Highlight{ID: h.ID, Start: h.Start, End: h.End, Color: h.Color, Note: h.Note,
-			Tags: h.Tags, Created: h.Created, Quote: h.Exact}
-		if h.Status == annotate.StatusOrphan {
-			eh.Start, eh.End = -1, -1
-		}
-		if cl := h.Claim; cl != nil {
-			eh.Claim = &export.Claim{Claimant: cl.Claimant, Kind: string(cl.Kind), Evidence: string(cl.Evidence),
-				Status: string(cl.Status), Verdict: cl.Verdict, Links: cl.Links}
-		}
-		hs = append(hs, eh)
-	}
-	return ea, hs
+	return export.Convert(a.art, a.full, a.meta, a.highlights, func(src string) ([]byte, string, bool) {
+		im, ok := imgs[src]
+		return im.Data, im.MIME, ok
+	})
 }

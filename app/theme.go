@@ -39,14 +39,19 @@ type palette struct {
 	overlay    color.Color // pop-ups and dialogs
 	disabled   color.Color
 	button     color.Color
+	// Status colours, dark enough (or, on dark, light enough) to be read as small text:
+	// the claim statuses in the annotations pane are captions.
+	danger  color.Color
+	warning color.Color
+	success color.Color
 }
 
 func rgb(r, g, b uint8) color.NRGBA     { return color.NRGBA{R: r, G: g, B: b, A: 0xff} }
 func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{R: r, G: g, B: b, A: a} }
 
 // The palettes are chosen for long reading: no pure white or black, body text well above
-// WCAG AA contrast (light 14.8:1, dark 13.2:1, sepia 11.9:1), a primary colour that keeps
-// 4.5:1 against the background for text and focus rings.
+// WCAG AA contrast (light 15.2:1, dark 13.4:1, sepia 11.4:1), secondary text, links and the
+// status colours at 4.5:1 or more; TestThemeContrast keeps them there.
 var (
 	lightPalette = palette{
 		variant:    theme.VariantLight,
@@ -64,6 +69,9 @@ var (
 		overlay:    rgb(0xff, 0xff, 0xff),
 		disabled:   rgb(0x9a, 0x9f, 0xa8),
 		button:     rgb(0xe6, 0xe8, 0xec),
+		danger:     rgb(0xc0, 0x2b, 0x2b),
+		warning:    rgb(0x9a, 0x58, 0x00),
+		success:    rgb(0x2a, 0x7a, 0x3b),
 	}
 	darkPalette = palette{
 		variant:    theme.VariantDark,
@@ -81,6 +89,9 @@ var (
 		overlay:    rgb(0x2a, 0x2d, 0x34),
 		disabled:   rgb(0x6b, 0x70, 0x7a),
 		button:     rgb(0x33, 0x37, 0x40),
+		danger:     rgb(0xff, 0x8a, 0x80),
+		warning:    rgb(0xff, 0xb8, 0x5c),
+		success:    rgb(0x84, 0xd0, 0x8a),
 	}
 	sepiaPalette = palette{
 		variant:    theme.VariantLight,
@@ -98,6 +109,9 @@ var (
 		overlay:    rgb(0xfb, 0xf6, 0xea),
 		disabled:   rgb(0xa8, 0x9b, 0x86),
 		button:     rgb(0xe4, 0xd9, 0xc2),
+		danger:     rgb(0xa8, 0x26, 0x1e),
+		warning:    rgb(0x85, 0x4d, 0x00),
+		success:    rgb(0x2f, 0x6b, 0x2c),
 	}
 )
 
@@ -163,6 +177,18 @@ func (t *glossTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.
 		return p.button
 	case theme.ColorNameForegroundOnPrimary:
 		return p.background
+	case theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnWarning, theme.ColorNameForegroundOnSuccess:
+		// On the dark palette the status colours are light: text on them is dark.
+		if p.variant == theme.VariantDark {
+			return p.background
+		}
+		return rgb(0xff, 0xff, 0xff)
+	case theme.ColorNameError:
+		return p.danger
+	case theme.ColorNameWarning:
+		return p.warning
+	case theme.ColorNameSuccess:
+		return p.success
 	}
 	return theme.DefaultTheme().Color(name, p.variant)
 }
@@ -199,7 +225,7 @@ var highlightColors = map[Appearance]map[string]color.NRGBA{
 		"orange": rgba(0xff, 0xa3, 0x4a, 0x86),
 	},
 	AppearanceDark: {
-		"yellow": rgba(0xc9, 0xa2, 0x1c, 0x90),
+		"yellow": rgba(0xb8, 0x92, 0x14, 0x80),
 		"green":  rgba(0x3f, 0xa4, 0x56, 0x90),
 		"blue":   rgba(0x3f, 0x7f, 0xd6, 0x98),
 		"pink":   rgba(0xc8, 0x4a, 0x86, 0x98),

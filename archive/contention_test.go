@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"gloss/annotate"
 	"gloss/archive"
 	"gloss/archive/durability"
 )
@@ -32,15 +33,16 @@ func TestTwoProcesses(t *testing.T) {
 	defer l.Close()
 	lat, acks, importer := interactiveDuringImport(t, l, durability.Duration(3*time.Second, 2*time.Minute))
 
-	acked := map[int64]string{}
-	for _, a := range acks {
-		id, digest, err := parseAck(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		acked[id] = digest
+	acked := newAcks()
+	if _, err := acked.add(acks); err != nil {
+		t.Fatal(err)
 	}
-	checkAcked(t, ctx, l, acked)
+	store, err := annotate.NewStore(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAcked(t, ctx, l, acked.captures)
+	checkHighlights(t, ctx, store, acked.highlights)
 	for i := range lat {
 		key := "interactive-" + strconv.Itoa(i)
 		if v, err := l.Setting(ctx, key, ""); err != nil || v != strconv.Itoa(i) {
@@ -51,7 +53,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Errorf("Check() = %q, %v", problems, err)
 	}
 	n := len(lat)
-	t.Logf("%d interactive writes: p50 %v, p99 %v, max %v; the other process saved %d captures (%s)",
+	t.Logf("%d interactive writes: p50 %v, p99 %v, max %v; the other process made %d writes (%s)",
 		n, durability.Percentile(lat, 50), durability.Percentile(lat, 99), durability.Percentile(lat, 100), len(acks), importer)
 }
 

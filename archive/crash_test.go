@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"gloss/annotate"
 	"gloss/archive"
 	"gloss/archive/durability"
 	"gloss/archive/images"
@@ -102,9 +103,11 @@ func storedDigest(ctx context.Context, l *archive.Library, id int64) (string, er
 	return captureDigest(c, imgs), nil
 }
 
-// TestCrashWriter is the child of TestCrash: it saves captures in a loop and
-// acknowledges each one ("<capture id> <digest>") once AddCapture has
-// returned, until it is killed.
+// TestCrashWriter is the child of TestCrash: it saves captures in a loop,
+// with a highlight on every other one, and acknowledges each write once it
+// has returned ("capture <id> <digest>", "highlight <id> <article id>
+// <note>"), until it is killed. The annotation store is open, so every
+// capture also re-anchors its article's highlights in its transaction.
 func TestCrashWriter(t *testing.T) {
 	role, args := durability.Role()
 	if role != "crash-writer" {
@@ -118,15 +121,61 @@ func TestCrashWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store, err := annotate.NewStore(l)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for n := 0; ; n++ {
 		key, c, imgs := crashWrite(run, n)
-		_, id, err := l.AddCaptureWithImages(ctx, key, c, imgs, nil)
+		aid, id, err := l.AddCaptureWithImages(ctx, key, c, imgs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		durability.Ack("%d %s", id, captureDigest(c, imgs))
+		durability.Ack("capture %d %s", id, captureDigest(c, imgs))
+		if n%2 == 1 {
+			note := fmt.Sprintf("note-%d-%d", run, n)
+			h, err := store.Highlight(ctx, aid, annotate.NewHighlight{Start: 0, End: 12, Note: note, Tags: []string{"crash"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			durability.Ack("highlight %s %d %s", h.ID, aid, note)
+		}
 	}
+}
+
+// acks sorts a crash writer's acknowledgements into captures (id → digest)
+// and highlights (id → "<article id> <note>").
+type acks struct {
+	captures   map[int64]string
+	highlights map[string]string
+}
+
+func newAcks() acks { return acks{map[int64]string{}, map[string]string{}} }
+
+// add records lines; a capture or highlight acknowledged twice with
+// different content is an error.
+func (a acks) add(lines []string) (acks, error) {
+	fresh := newAcks()
+	for _, line := range lines {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "capture":
+			id, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return fresh, fmt.Errorf("bad acknowledgement %q", line)
+			}
+			if old, ok := a.captures[id]; ok && old != f[2] {
+				return fresh, fmt.Errorf("capture %d acknowledged twice with different content", id)
+			}
+			a.captures[id], fresh.captures[id] = f[2], f[2]
+		case len(f) == 4 && f[0] == "highlight":
+			a.highlights[f[1]], fresh.highlights[f[1]] = f[2]+" "+f[3], f[2]+" "+f[3]
+		default:
+			return fresh, fmt.Errorf("bad acknowledgement %q", line)
+		}
+	}
+	return fresh, nil
 }
 
 // TestCrash kills a process that is saving captures at random moments
@@ -140,8 +189,8 @@ func TestCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "library.db")
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
-	acked := map[int64]string{} // capture id → digest, over all runs
-	var killedEarly, totalAcks int
+	acked := newAcks() // over all runs
+	var killedEarly int
 	for run := range runs {
 		child := durability.Start(t, "TestCrashWriter", "crash-writer", path, strconv.Itoa(run))
 		if r.IntN(2) == 0 {
@@ -149,37 +198,34 @@ func TestCrash(t *testing.T) {
 			// log) to a few writes in.
 			time.Sleep(time.Duration(r.IntN(60_000)) * time.Microsecond)
 		} else {
-			child.WaitAcks(1 + r.IntN(4))
+			child.WaitAcks(1 + r.IntN(6))
 			time.Sleep(time.Duration(r.IntN(5000)) * time.Microsecond)
 		}
-		acks := child.Kill()
+		lines := child.Kill()
 		if child.Exited() {
 			t.Fatalf("run %d: the writer stopped by itself:\n%s", run, child.Output())
 		}
-		if len(acks) == 0 {
+		if len(lines) == 0 {
 			killedEarly++
 		}
-		totalAcks += len(acks)
-		fresh := map[int64]string{}
-		for _, a := range acks {
-			id, digest, err := parseAck(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if old, ok := acked[id]; ok && old != digest {
-				t.Fatalf("run %d: capture %d acknowledged twice with different content", run, id)
-			}
-			acked[id], fresh[id] = digest, digest
+		fresh, err := acked.add(lines)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
 		}
 
 		l, err := archive.Open(path)
 		if err != nil {
 			t.Fatalf("run %d: open after the kill: %v", run, err)
 		}
+		store, err := annotate.NewStore(l)
+		if err != nil {
+			t.Fatalf("run %d: open the annotations after the kill: %v", run, err)
+		}
 		if problems, err := l.Check(ctx); err != nil || len(problems) > 0 {
 			t.Fatalf("run %d: Check() = %q, %v", run, problems, err)
 		}
-		checkAcked(t, ctx, l, fresh)
+		checkAcked(t, ctx, l, fresh.captures)
+		checkHighlights(t, ctx, store, fresh.highlights)
 		checkWritten(t, ctx, l, run)
 		if err := l.Close(); err != nil {
 			t.Fatal(err)
@@ -191,19 +237,30 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	checkAcked(t, ctx, l, acked)
+	store, err := annotate.NewStore(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAcked(t, ctx, l, acked.captures)
+	checkHighlights(t, ctx, store, acked.highlights)
 	checkWritten(t, ctx, l, -1)
-	t.Logf("%d kills (%d before the first acknowledgement), %d acknowledged captures, all present and unchanged",
-		runs, killedEarly, totalAcks)
+	t.Logf("%d kills (%d before the first acknowledgement); %d acknowledged captures and %d highlights, all present and unchanged",
+		runs, killedEarly, len(acked.captures), len(acked.highlights))
 }
 
-func parseAck(a string) (int64, string, error) {
-	idText, digest, ok := strings.Cut(a, " ")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil {
-		return 0, "", fmt.Errorf("bad acknowledgement %q", a)
+// checkHighlights fails unless every highlight in acked ("<article id>
+// <note>" by id) is stored on its article with its note.
+func checkHighlights(t *testing.T, ctx context.Context, store *annotate.Store, acked map[string]string) {
+	t.Helper()
+	for id, want := range acked {
+		h, err := store.Get(ctx, id)
+		if err != nil {
+			t.Fatalf("acknowledged highlight %s: %v", id, err)
+		}
+		if got := fmt.Sprintf("%d %s", h.ArticleID, h.Note); got != want {
+			t.Fatalf("acknowledged highlight %s is %q, want %q", id, got, want)
+		}
 	}
-	return id, digest, nil
 }
 
 // checkAcked fails unless every capture in acked is stored with its digest.

@@ -186,7 +186,7 @@ func digestTable(ctx context.Context, db queryContexter, name string, out map[st
 // write-ahead log, as after a crash, and copies its files to dir as
 // sample.db, sample.db-wal and sample.db-shm (the log's index in shared
 // memory). It returns the digests of its tables.
-func damagedSample(t *testing.T, dir string) map[string]string {
+func damagedSample(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "library.db")
@@ -496,4 +496,57 @@ func TestCheckWAL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzCheckWAL feeds checkWAL damaged logs: it must never panic or fail to
+// read one held in memory, and must find nothing wrong with the log as
+// SQLite wrote it.
+func FuzzCheckWAL(f *testing.F) {
+	src := f.TempDir()
+	damagedSample(f, src)
+	wal, err := os.ReadFile(filepath.Join(src, "sample.db-wal"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	if d, err := checkWAL(bytes.NewReader(wal), 4096, nil); d != "" || err != nil {
+		f.Fatalf("checkWAL(intact log) = %q, %v", d, err)
+	}
+	f.Add(wal[:min(len(wal), 32+2*(24+4096))], 4096, uint32(0))
+	f.Add(wal[:32], 4096, uint32(3))
+	f.Add([]byte{}, 512, uint32(0))
+	f.Fuzz(func(t *testing.T, log []byte, pageSize int, frames uint32) {
+		var idx *walIndex
+		if len(log) >= 24 && frames > 0 {
+			idx = &walIndex{frames: frames, salt: [8]byte(log[16:24])}
+		}
+		if _, err := checkWAL(bytes.NewReader(log), pageSize, idx); err != nil {
+			t.Fatalf("checkWAL error on a log in memory: %v", err)
+		}
+	})
+}
+
+// FuzzCheckHeader feeds checkHeader arbitrary file starts: it must never
+// panic, and a header it accepts must give a page size SQLite allows.
+func FuzzCheckHeader(f *testing.F) {
+	path := filepath.Join(f.TempDir(), "library.db")
+	l, err := Open(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		f.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b[:100])
+	f.Add([]byte("SQLite format 3\x00"))
+	f.Add([]byte("these are my notes, not a library"))
+	f.Fuzz(func(t *testing.T, h []byte) {
+		ps, d := checkHeader(h)
+		if d == "" && (ps < 512 || ps > 65536 || ps&(ps-1) != 0) {
+			t.Errorf("checkHeader accepted page size %d", ps)
+		}
+	})
 }

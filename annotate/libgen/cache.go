@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gloss/annotate"
 	"gloss/archive"
@@ -109,7 +110,24 @@ func Cached(ctx context.Context, dir string, opt Options) (string, error) {
 		removeLibrary(partial)
 		return "", fmt.Errorf("benchmark library: %w", err)
 	}
+	pruneStale(dir, opt, path)
 	return path, nil
+}
+
+// pruneStale deletes the libraries of the same size and seed that an earlier generator,
+// schema or corpus made: no one will ask for them again, and each takes hundreds of
+// megabytes.
+func pruneStale(dir string, opt Options, keep string) {
+	old, err := filepath.Glob(filepath.Join(dir, fmt.Sprintf("library-%d-%d-*.db", opt.Articles, opt.Seed)))
+	if err != nil {
+		return
+	}
+	for _, p := range old {
+		if p != keep && !strings.HasSuffix(p, ".partial.db") {
+			removeLibrary(p)
+			_ = os.Remove(strings.TrimSuffix(p, ".db") + ".lock") // best effort, as above
+		}
+	}
 }
 
 // bytesPerArticle is about what an article takes in a generated library (353 MB for
@@ -194,7 +212,11 @@ func cacheKey(opt Options) (string, error) {
 				if err != nil {
 					return "", err
 				}
-				files = append(files, m...)
+				for _, f := range m {
+					if !strings.HasSuffix(f, "_test.go") {
+						files = append(files, f)
+					}
+				}
 			}
 		}
 	}

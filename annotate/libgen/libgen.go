@@ -63,7 +63,7 @@ func (o Options) withDefaults() Options {
 // address, for the benchmarks that open or export one article of a given size.
 type Fixture struct {
 	URL        string
-	Words      int // as doc.WordCount counts them
+	Words      int // as doc.WordCount counts them; the text may fall short by up to 1%
 	Highlights int // spread evenly through the text
 }
 

@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"gloss/annotate"
@@ -139,8 +141,8 @@ func TestGenerate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fixture %s: %v", f.URL, err)
 		}
-		if got := doc.WordCount(a.Current.Text); got < f.Words || got > f.Words+f.Words/100 {
-			t.Errorf("fixture %s has %d words, want %d (+1%%)", f.URL, got, f.Words)
+		if got := doc.WordCount(a.Current.Text); got < f.Words-f.Words/100 || got > f.Words {
+			t.Errorf("fixture %s has %d words, want %d (-1%%)", f.URL, got, f.Words)
 		}
 		hs, err := store.ForArticle(ctx, a.ID)
 		if err != nil {
@@ -193,38 +195,39 @@ func TestGenerateCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known := map[string]bool{}
+	var known []string // the corpus paragraphs as canonical text
 	hosts := map[string]bool{}
 	for _, s := range sources {
 		hosts[s.host] = true
 		for _, p := range s.paras {
-			known[p] = true
+			known = append(known, doc.Text("<p>"+html.EscapeString(p)+"</p>"))
 		}
 	}
 	lib, store, _ := generate(t, Options{Articles: 30, Seed: 1, Corpus: corpus})
-	for _, a := range readContent(t, lib, store)[:30] {
+	for _, a := range readContent(t, lib, store) {
 		if !hosts[a.Site] {
 			t.Errorf("%s: site %q is not a host of the corpus", a.Key, a.Site)
 		}
 		if !bytes.Contains(a.Raw, []byte("<title>")) || !bytes.Contains(a.Raw, []byte("</article>")) {
 			t.Errorf("%s: raw page %.200q lacks its title or article", a.Key, a.Raw)
 		}
-		// Every paragraph of the text is a paragraph of the corpus, whole or (the last one
-		// of a fixture) cut short; inline markup does not change the words.
-		for _, p := range strings.Split(a.Text, "\n") {
-			p = strings.TrimPrefix(p, "• ")
-			if p != "" && !known[p] && !strings.HasSuffix(p, ".") {
-				continue // a heading or a list item made of part of a paragraph
+		// Every paragraph and list item is a corpus paragraph or part of one (a list is
+		// a paragraph split into sentences; a fixture's last paragraph is cut short):
+		// links and emphasis do not change the words.
+		d := doc.Parse(a.HTML)
+		for _, b := range d.Blocks {
+			if b.Kind != doc.Paragraph && b.Kind != doc.ListItem {
+				continue
 			}
-			if p != "" && !known[p] && !anyContains(known, p) {
-				t.Errorf("%s: paragraph %.80q is not from the corpus", a.Key, p)
+			if p := d.Text[b.Start:b.End]; !anyContains(known, p) {
+				t.Errorf("%s: %s %.80q is not from the corpus", a.Key, b.Kind, p)
 			}
 		}
 	}
 }
 
-func anyContains(set map[string]bool, s string) bool {
-	for k := range set {
+func anyContains(list []string, s string) bool {
+	for _, k := range list {
 		if strings.Contains(k, s) {
 			return true
 		}
@@ -238,9 +241,16 @@ func TestCached(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	opt := Options{Articles: 20, Seed: 9}
+	stale := filepath.Join(dir, "library-20-9-0123456789abcdef.db") // made by an older generator
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	path, err := Cached(ctx, dir, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a stale library of the same size and seed is still there (%v)", err)
 	}
 	before := fileHash(t, path)
 	st1, err := os.Stat(path)
@@ -365,5 +375,27 @@ func TestPickSpans(t *testing.T) {
 				t.Errorf("pickSpans(%d, %v): spans %d and %d overlap or are out of order", tt.n, tt.spread, i-1, i)
 			}
 		}
+	}
+}
+
+func TestLatencies(t *testing.T) {
+	var l Latencies
+	for i := 100; i >= 1; i-- {
+		l = append(l, time.Duration(i)*time.Millisecond)
+	}
+	tests := []struct {
+		p    float64
+		want time.Duration
+	}{{50, 50 * time.Millisecond}, {99, 99 * time.Millisecond}, {100, 100 * time.Millisecond}, {0, time.Millisecond}}
+	for _, tt := range tests {
+		if got := l.Percentile(tt.p); got != tt.want {
+			t.Errorf("Percentile(%v) = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+	if got := (Latencies{}).Percentile(50); got != 0 {
+		t.Errorf("Percentile of nothing = %v, want 0", got)
+	}
+	if err := l.Time(func() error { return nil }); err != nil || len(l) != 101 {
+		t.Errorf("Time recorded %d durations (%v), want 101", len(l), err)
 	}
 }

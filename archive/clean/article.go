@@ -230,7 +230,7 @@ func linkDensity(n *html.Node, c *cleaner) float64 {
 
 // isProse reports whether a block reads as a paragraph of the article.
 func (b block) isProse() bool {
-	return b.words >= 30 && b.density < 0.5 && !b.heading
+	return b.words >= 20 && b.density < 0.5 && !b.heading
 }
 
 // sections removes a heading that opens a comment section, a related-articles list or an
@@ -494,7 +494,9 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 // linkTeaser reports whether a block is a link to another article standing on its own:
 // all of its text is one link, or it is a dense list of links.
 func (c *cleaner) linkTeaser(b block) verdict {
-	if b.density < 0.9 || b.words < 3 || b.n.Data == "li" || b.n.Data == "td" || b.n.Data == "th" {
+	if b.density < 0.9 || b.words < 3 || b.heading || b.n.Data == "li" || b.n.Data == "td" || b.n.Data == "th" {
+		// Linked headings head the items of lists and reviews; list items and table
+		// cells are links in lists and tables.
 		return verdict{}
 	}
 	// A sentence that is a link ("Part 1 is here.") belongs to the text; a teaser is a
@@ -706,6 +708,21 @@ func (c *cleaner) nestedArticles() {
 	if len(arts) < 2 {
 		return
 	}
+	// How many of the articles link to each page: a teaser's link is its own, a live
+	// blog's entries all link to the page they are on.
+	paths := map[string]int{}
+	for _, a := range arts {
+		if hasArticleChild(a) {
+			continue
+		}
+		seen := map[string]bool{}
+		eachLink(a, func(l *html.Node) {
+			if p := linkPath(attr(l, "href")); p != "" && !seen[p] {
+				seen[p] = true
+				paths[p]++
+			}
+		})
+	}
 	longest, most := (*html.Node)(nil), -1
 	for _, a := range arts {
 		if t := textLen(a, c); t > most && !hasArticleChild(a) {
@@ -724,10 +741,71 @@ func (c *cleaner) nestedArticles() {
 		if len(strings.Fields(text)) > 150 {
 			continue
 		}
-		if strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...") || hasPageLink(a) {
+		// A teaser is an excerpt cut off with an ellipsis, or a headline linking to
+		// the other article; a live blog's entries, which link to themselves, are
+		// neither.
+		if strings.HasSuffix(text, "…") || strings.HasSuffix(text, "...") || hasHeadlineLink(a) ||
+			linkDensity(a, c) >= 0.5 && hasPageLink(a) || leadLink(a, paths) {
 			c.remove(a, "related/article", "related article teaser")
 		}
 	}
+}
+
+// leadLink reports whether n's picture or headline links to a page that no other of the
+// articles links to: the picture or headline of a teaser.
+func leadLink(n *html.Node, paths map[string]int) bool {
+	var lead *html.Node
+	eachLink(n, func(l *html.Node) {
+		if lead == nil && linkPath(attr(l, "href")) != "" && (findElement(l, "img") != nil ||
+			findElement(l, "picture") != nil || inside(l, "h1", "h2", "h3", "h4", "h5", "h6")) {
+			lead = l
+		}
+	})
+	return lead != nil && paths[linkPath(attr(lead, "href"))] == 1
+}
+
+// eachLink calls fn with every a element under n.
+func eachLink(n *html.Node, fn func(*html.Node)) {
+	for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+		if ch.Type == html.ElementNode && ch.Data == "a" {
+			fn(ch)
+		}
+		eachLink(ch, fn)
+	}
+}
+
+// linkPath is the page a link points to, without query and fragment, or "" when it
+// points to no other page.
+func linkPath(href string) string {
+	if !isPageLink(href) {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	return u.Host + u.Path
+}
+
+// hasHeadlineLink reports whether n has a heading that is a link to another page.
+func hasHeadlineLink(n *html.Node) bool {
+	found := false
+	var walk func(e *html.Node)
+	walk = func(e *html.Node) {
+		for ch := e.FirstChild; ch != nil && !found; ch = ch.NextSibling {
+			if ch.Type != html.ElementNode {
+				continue
+			}
+			if isHeading(ch) {
+				a := findElement(ch, "a")
+				found = a != nil && isPageLink(attr(a, "href")) && linkDensity(ch, nil) >= 0.9
+				continue
+			}
+			walk(ch)
+		}
+	}
+	walk(n)
+	return found
 }
 
 func hasArticleChild(n *html.Node) bool {

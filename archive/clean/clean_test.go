@@ -123,7 +123,7 @@ func TestArticleSurvives(t *testing.T) {
 	pages, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
 	for _, page := range pages {
 		name := strings.TrimSuffix(filepath.Base(page), ".html")
-		if name == "legit-comment-words" {
+		if name == "legit-comment-words" || strings.HasPrefix(name, "content-") {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
@@ -252,5 +252,33 @@ func TestArticleOrderAndPaths(t *testing.T) {
 		if n == nil || render(n) != r.HTML {
 			t.Errorf("path %s does not lead to the removed node %q", r.Path, r.HTML)
 		}
+	}
+}
+
+// TestContentLookingLikeClutter checks pages whose content resembles clutter: a live blog
+// whose entries are article elements linking to themselves, a timeline whose headings are
+// dates (and one says "By the numbers"), and a list whose headings are links.
+func TestContentLookingLikeClutter(t *testing.T) {
+	tests := []struct {
+		page string
+		keep []string
+	}{
+		{"content-liveblog", []string{"9:41 AM", "outer wall held overnight", "Council crews began", "Met Office warning", "11:02 AM", "Residents of the three streets"}},
+		{"content-timeline", []string{"March 1, 2024", "The first cracks", "March 2, 2024", "Divers inspected", "March 4, 2024", "The council approved", "By the numbers", "Eleven engineers"}},
+		{"content-listicle", []string{"Harbour Café", "crab sandwiches", "The Net Loft", "fish stew", "Quay Street Bakery", "saffron buns"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page, func(t *testing.T) {
+			in, err := os.ReadFile(filepath.Join("testdata", tt.page+".html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, removed, _ := extract(t, string(in))
+			for _, k := range tt.keep {
+				if !strings.Contains(text, k) {
+					t.Errorf("lost %q; removed %+v\ntext:\n%s", k, removed, text)
+				}
+			}
+		})
 	}
 }

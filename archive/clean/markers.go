@@ -162,6 +162,7 @@ var creditWords = map[string]bool{
 type attrMark struct {
 	m, byToken                marker
 	comment, negative, crumbs bool
+	body                      bool // a token marks the article's body (articleTokens)
 	sys                       string
 }
 
@@ -195,14 +196,7 @@ func (c *cleaner) markerOf(n *html.Node) (marker, string) {
 		case a.Key != "class" && a.Key != "id" || a.Val == "":
 			continue
 		}
-		am, ok := c.attrCache[a.Val]
-		if !ok {
-			am = scanAttr(a.Val)
-			if c.attrCache == nil {
-				c.attrCache = map[string]attrMark{}
-			}
-			c.attrCache[a.Val] = am
-		}
+		am := c.attrMark(a.Val)
 		all.m = pick(all.m, am.m)
 		all.byToken = pick(all.byToken, am.byToken)
 		all.comment = all.comment || am.comment
@@ -225,6 +219,19 @@ func (c *cleaner) markerOf(n *html.Node) (marker, string) {
 	return all.m, ""
 }
 
+// attrMark returns what a class or id value says, from the cache when it has been read.
+func (c *cleaner) attrMark(val string) attrMark {
+	am, ok := c.attrCache[val]
+	if !ok {
+		am = scanAttr(val)
+		if c.attrCache == nil {
+			c.attrCache = map[string]attrMark{}
+		}
+		c.attrCache[val] = am
+	}
+	return am
+}
+
 // scanAttr reads the tokens of a class or id value and the words they are made of.
 func scanAttr(val string) attrMark {
 	var am attrMark
@@ -245,6 +252,9 @@ func scanAttr(val string) attrMark {
 			break
 		}
 		tok := lower[start:end]
+		if articleTokens[tok] {
+			am.body = true
+		}
 		if commentTokens[tok] {
 			am.comment = true
 		}

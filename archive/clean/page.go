@@ -49,7 +49,7 @@ func (c *cleaner) comments(n *html.Node) {
 				continue
 			}
 		}
-		if isArticleBody(ch) {
+		if c.isArticleBody(ch) {
 			// Count the marked bodies; one inside another counts once.
 			if c.body == nil || !contains(c.body, ch) {
 				c.bodies++
@@ -111,7 +111,7 @@ var articleTokens = map[string]bool{
 // removed whole: it is or contains the element marked as the article's body, or contains
 // the page's main heading or an article element that is not itself marked as a comment.
 func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
-	if isArticleBody(n) {
+	if c.isArticleBody(n) {
 		return true
 	}
 	var found bool
@@ -124,7 +124,7 @@ func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
 			if m, _ := c.markerOf(ch); m == markComments && commentsOK {
 				continue
 			}
-			if ch.Data == "h1" || ch.Data == "main" || isArticleBody(ch) ||
+			if ch.Data == "h1" || ch.Data == "main" || c.isArticleBody(ch) ||
 				(ch.Data == "article" && textLen(ch, nil) > 500) {
 				found = true
 				return
@@ -136,29 +136,20 @@ func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
 	return found
 }
 
-func isArticleBody(n *html.Node) bool {
-	if ip := strings.ToLower(attr(n, "itemprop")); ip == "articlebody" || ip == "text" && n.Data != "span" {
-		return true
-	}
+// isArticleBody reports whether n is marked as the article's body, by itemprop or by a
+// class or id token such as entry-content.
+func (c *cleaner) isArticleBody(n *html.Node) bool {
 	for _, a := range n.Attr {
-		if a.Namespace != "" || (a.Key != "class" && a.Key != "id") {
-			continue
-		}
-		val := a.Val
-		for start := 0; start < len(val); {
-			for start < len(val) && isSpaceByte(val[start]) {
-				start++
+		switch {
+		case a.Namespace != "":
+		case a.Key == "itemprop":
+			if ip := strings.ToLower(a.Val); ip == "articlebody" || ip == "text" && n.Data != "span" {
+				return true
 			}
-			end := start
-			for end < len(val) && !isSpaceByte(val[end]) {
-				end++
+		case a.Key == "class" || a.Key == "id":
+			if a.Val != "" && c.attrMark(a.Val).body {
+				return true
 			}
-			if end > start {
-				if tok := val[start:end]; articleTokens[tok] || articleTokens[strings.ToLower(tok)] {
-					return true
-				}
-			}
-			start = end
 		}
 	}
 	return false

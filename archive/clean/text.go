@@ -168,6 +168,8 @@ var (
 
 	// dateTokenRe matches one date or time expression.
 	dateTokenRe = re(`\b(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?|\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?|` + monthRe + `\s*\d{1,2}(?:st|nd|rd|th)?,?(?:\s*\d{4})?|\d{1,2}(?:st|nd|rd|th|º)?\.?\s*(?:de\s+)?` + monthRe + `(?:\s*(?:de\s+)?\d{4})?|` + monthRe + `\s+\d{4}|` + dayRe + `)(?:\b|$)`)
+	// clockRe is a time of day alone.
+	clockRe = re(`^(?:\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)$`)
 	// strongDateRe is a year, a numeric date or a clock time.
 	strongDateRe  = re(`\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s+(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?)\s+ago\b`)
 	bylineStartRe = re(`^(?:by|from|words by|written by|story by|text by|reporting by|por|von|par|di|door|de|publicado por|escrito por|texto)\s*:?\s+\S`)
@@ -262,7 +264,7 @@ func textVerdict(s string, pos position) verdict {
 	if nw <= 30 && (commentFirst[fw] || fw == "" || digit) && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !sentence {
 		return vComment
 	}
-	if nw <= 24 && isBylineOrDate(s, words) {
+	if nw <= 24 && isBylineOrDate(s, words, pos) {
 		return vByline
 	}
 	if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
@@ -512,7 +514,7 @@ func sentences(s string) []string {
 
 // isBylineOrDate reports whether s is only a byline and/or a date: "By Jane Doe",
 // "Updated Nov 19, 6:55 AM", "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: …".
-func isBylineOrDate(s string, words []string) bool {
+func isBylineOrDate(s string, words []string, pos position) bool {
 	if strings.ContainsAny(s, "!?") || endsSentence(words[len(words)-1], len(words)) {
 		return false
 	}
@@ -554,16 +556,19 @@ func isBylineOrDate(s string, words []string) bool {
 	}
 	restB.WriteString(s[prev:])
 	rest := restB.String()
+	// names counts capitalised words, small name words ("van", "de") count as neither.
 	names, other := 0, 0
-	for _, w := range strings.FieldsFunc(rest, func(r rune) bool {
+	for k, w := range strings.FieldsFunc(rest, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune("|;,:/()[]•·–—-", r)
 	}) {
 		w = strings.Trim(w, ".'\"“”")
 		switch {
-		case w == "":
+		case w == "" || k == 0 && (byline || lead):
 		case isDateWord(w):
 		case isNameWord(w):
-			names++
+			if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+				names++
+			}
 		default:
 			other++
 		}
@@ -573,15 +578,25 @@ func isBylineOrDate(s string, words []string) bool {
 		return names >= 1 && other <= 1 && names <= 8
 	case lead:
 		return (strong || len(dates) > 0) && other <= 2 && names <= 6
+	case pos == posBody:
+		// A bare date in the body may head a part of a timeline or a diary.
+		return false
 	default:
 		// A bare date, perhaps with a name: "November 20, 2019", "Nov. 20, 2019, 9:28 AM UTC",
 		// that starts or ends the line and makes up most of it.
 		if !strong || other > 0 || names > 3 || len(words) > 12 {
 			return false
 		}
-		covered := 0
+		covered, clocks := 0, 0
 		for _, d := range dates {
 			covered += d[1] - d[0]
+			if clockRe.MatchString(s[d[0]:d[1]]) {
+				clocks++
+			}
+		}
+		if clocks == len(dates) {
+			// A time alone ("9:41 AM") heads the entries of live blogs.
+			return false
 		}
 		first, last := dates[0], dates[len(dates)-1]
 		edge := strings.TrimLeft(s[:first[0]], " ([—–-") == "" || strings.TrimRight(s[last[1]:], " )].,") == ""

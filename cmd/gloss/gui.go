@@ -124,11 +124,7 @@ func runGUI(e *env, args []string) int {
 // withApp opens the library and its services, builds the app on them, runs fn and closes
 // everything.
 func withApp(e *env, fn func(fyne.App, *app.App) error) error {
-	return e.withLibrary(func(lib *archive.Library) error {
-		store, err := annotate.NewStore(lib)
-		if err != nil {
-			return err
-		}
+	return e.withStore(func(lib *archive.Library, store *annotate.Store) error {
 		a := fyneapp.NewWithID(appID)
 		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 		g, err := app.New(a, app.Services{

@@ -217,7 +217,7 @@ func TestExtract(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	out, _, code := gloss(t, "", "")
+	out, _, code := gloss(t, "", "", "help")
 	if code != 0 || !strings.Contains(out, "usage: gloss") || !strings.Contains(out, "save URL...") {
 		t.Errorf("no arguments = %q, exit %d", out, code)
 	}
