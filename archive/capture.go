@@ -42,6 +42,8 @@ type Capture struct {
 	// removals (by Path) the user chose to keep, which a re-clean honours.
 	Removed  []clean.Removal
 	Restored []string
+	// Stripped holds the canonical text of blocks the user removed in strip mode.
+	Stripped []string
 
 	CreatedAt time.Time // when it was saved to the library
 }
@@ -86,16 +88,20 @@ func (l *Library) addCapture(ctx context.Context, tx *sql.Tx, key string, c Capt
 	if err != nil {
 		return 0, 0, fmt.Errorf("encode restored removals: %w", err)
 	}
+	stripped, err := jsonList(c.Stripped)
+	if err != nil {
+		return 0, 0, fmt.Errorf("encode stripped blocks: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO captures (
 			article_id, requested_url, final_url, fetched_at, http_status, content_type,
 			raw_html, raw_charset, cleaned_html, text, title, byline, site_name,
-			published_at, lang, excerpt, lead_image_url, word_count, created_at, removed, restored
-		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			published_at, lang, excerpt, lead_image_url, word_count, created_at, removed, restored, stripped
+		) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		articleID, c.RequestedURL, c.FinalURL, formatTime(c.FetchedAt), c.HTTPStatus, c.ContentType,
 		rawGz, c.RawCharset, c.CleanedHTML, c.Text, c.Title, c.Byline, c.SiteName,
 		formatNullTime(c.Published), c.Lang, c.Excerpt, c.LeadImage, c.WordCount, formatTime(now),
-		removed, restored)
+		removed, restored, stripped)
 	if err != nil {
 		return 0, 0, fmt.Errorf("insert capture: %w", err)
 	}
@@ -185,9 +191,9 @@ func readCapture(ctx context.Context, tx *sql.Tx, id int64) (Capture, error) {
 	var c Capture
 	var rawGz []byte
 	row := tx.QueryRowContext(ctx,
-		`SELECT `+captureMetaColumns+`, raw_html, cleaned_html, text, removed, restored FROM captures WHERE id = ?`, id)
-	var removed, restored string
-	err := scanCaptureMeta(row, &c, &rawGz, &c.CleanedHTML, &c.Text, &removed, &restored)
+		`SELECT `+captureMetaColumns+`, raw_html, cleaned_html, text, removed, restored, stripped FROM captures WHERE id = ?`, id)
+	var removed, restored, stripped string
+	err := scanCaptureMeta(row, &c, &rawGz, &c.CleanedHTML, &c.Text, &removed, &restored, &stripped)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Capture{}, ErrNotFound
 	}
@@ -202,6 +208,12 @@ func readCapture(ctx context.Context, tx *sql.Tx, id int64) (Capture, error) {
 	}
 	if err := json.Unmarshal([]byte(restored), &c.Restored); err != nil {
 		return Capture{}, fmt.Errorf("restored removals: %w", err)
+	}
+	if err := json.Unmarshal([]byte(stripped), &c.Stripped); err != nil {
+		return Capture{}, fmt.Errorf("stripped blocks: %w", err)
+	}
+	if len(c.Stripped) == 0 {
+		c.Stripped = nil
 	}
 	if len(c.Removed) == 0 {
 		c.Removed = nil

@@ -118,8 +118,8 @@ type Cleaned struct {
 	WordCount int
 	Images    []images.Image
 	Failures  []images.Failure
-	// Restored are the removals the user chose to keep (by Removal.Path).
-	Restored []string
+	// Edits are the user's changes to what cleaning keeps, as applied.
+	Edits Edits
 }
 
 // Save fetches the page at rawURL and stores it as a new capture of its article.
@@ -134,7 +134,7 @@ func (s *Saver) Save(ctx context.Context, rawURL string, progress func(Progress)
 		return Saved{}, fmt.Errorf("%s: %w", page.FinalURL, err)
 	}
 	report(progress, Progress{Stage: StageExtract})
-	art, err := s.article(ctx, page.UTF8, base, page.EmbedPolicy(), s.networkImages, nil, progress)
+	art, err := s.article(ctx, page.UTF8, base, page.EmbedPolicy(), s.networkImages, Edits{}, progress)
 	if err != nil {
 		return Saved{}, fmt.Errorf("%s: %w", rawURL, err)
 	}
@@ -170,7 +170,7 @@ func (s *Saver) ImportFile(ctx context.Context, name string, data []byte, pageUR
 		return Saved{}, fmt.Errorf("%s: Gloss imports .html, .htm, .txt and .md files", name)
 	}
 	// Images of a local file are fetched only from public addresses.
-	art, err := s.fromRaw(ctx, &c, base, fetch.PublicOnly, s.networkImages, nil)
+	art, err := s.fromRaw(ctx, &c, base, fetch.PublicOnly, s.networkImages, Edits{})
 	if err != nil {
 		return Saved{}, fmt.Errorf("%s: %w", name, err)
 	}
@@ -178,11 +178,11 @@ func (s *Saver) ImportFile(ctx context.Context, name string, data []byte, pageUR
 }
 
 // Reclean cleans the current capture of an article again from its raw HTML, with the
-// site rules as they are now, without fetching the page, and stores the result as a new
-// capture (highlights re-anchor on it through the capture hooks). Images come from the
-// library; with fetchImages, the ones it lacks are downloaded again. restore adds
-// removals (by Removal.Path) to keep in the article; unrestore takes them back.
-func (s *Saver) Reclean(ctx context.Context, articleID int64, fetchImages bool, restore, unrestore []string) (Saved, error) {
+// site rules as they are now and the user's edits changed by opt, without fetching the
+// page, and stores the result as a new capture (highlights re-anchor on it through the
+// capture hooks). Images come from the library; with opt.FetchImages, the ones it lacks
+// are downloaded again.
+func (s *Saver) Reclean(ctx context.Context, articleID int64, opt RecleanOptions) (Saved, error) {
 	a, err := s.lib.Article(ctx, articleID)
 	if err != nil {
 		return Saved{}, fmt.Errorf("article %d: %w", articleID, err)
@@ -199,7 +199,7 @@ func (s *Saver) Reclean(ctx context.Context, articleID int64, fetchImages bool, 
 		}
 	}
 	get := s.storedImages
-	if fetchImages {
+	if opt.FetchImages {
 		get = func(ctx context.Context, policy fetch.Policy, referer, src string) ([]byte, error) {
 			if data, err := s.storedImages(ctx, policy, referer, src); err == nil {
 				return data, nil
@@ -207,14 +207,14 @@ func (s *Saver) Reclean(ctx context.Context, articleID int64, fetchImages bool, 
 			return s.networkImages(ctx, policy, referer, src)
 		}
 	}
-	keep := mergeKeep(old.Restored, restore, unrestore)
+	edits := Edits{Restored: old.Restored, Stripped: old.Stripped}.apply(opt)
 	// The page is not fetched again, so whether it was on the local network is known only
 	// from an address written as an IP.
 	policy := fetch.PublicOnly
 	if ip, err := netip.ParseAddr(strings.Trim(hostOf(base), "[]")); err == nil && fetch.IsLocal(ip) {
 		policy = fetch.LocalAllowed
 	}
-	art, err := s.fromRaw(ctx, &c, base, policy, get, keep)
+	art, err := s.fromRaw(ctx, &c, base, policy, get, edits)
 	if err != nil {
 		return Saved{}, fmt.Errorf("article %d: %w", articleID, err)
 	}
@@ -222,10 +222,10 @@ func (s *Saver) Reclean(ctx context.Context, articleID int64, fetchImages bool, 
 }
 
 // fromRaw makes the article of a capture's raw bytes, as HTML or plain text by its type.
-func (s *Saver) fromRaw(ctx context.Context, c *Capture, base *url.URL, policy fetch.Policy, get imageGetter, keep []string) (*Cleaned, error) {
+func (s *Saver) fromRaw(ctx context.Context, c *Capture, base *url.URL, policy fetch.Policy, get imageGetter, edits Edits) (*Cleaned, error) {
 	if c.ContentType == "text/plain" {
 		text, _ := fetch.DecodeHTML(c.RawHTML, "text/plain")
-		return articleFromText(string(text), keep)
+		return articleFromText(string(text), edits)
 	}
 	ct := ""
 	if c.RawCharset != "" {
@@ -233,13 +233,13 @@ func (s *Saver) fromRaw(ctx context.Context, c *Capture, base *url.URL, policy f
 	}
 	page, cs := fetch.DecodeHTML(c.RawHTML, ct)
 	c.RawCharset = cs
-	return s.article(ctx, page, base, policy, get, keep, nil)
+	return s.article(ctx, page, base, policy, get, edits, nil)
 }
 
 // Extract makes an article of a page, with the library's site rules, without storing it
 // or fetching its images.
 func (s *Saver) Extract(ctx context.Context, page []byte, pageURL *url.URL) (*Cleaned, error) {
-	return s.article(ctx, page, pageURL, fetch.PublicOnly, nil, nil, nil)
+	return s.article(ctx, page, pageURL, fetch.PublicOnly, nil, Edits{}, nil)
 }
 
 // Extract makes an article of a page, with no site rules, without storing it or fetching
@@ -249,7 +249,7 @@ func Extract(page []byte, pageURL *url.URL) (*Cleaned, error) {
 }
 
 // ExtractText makes an article of plain text without storing it.
-func ExtractText(text string) (*Cleaned, error) { return articleFromText(text, nil) }
+func ExtractText(text string) (*Cleaned, error) { return articleFromText(text, Edits{}) }
 
 // imageGetter gets the bytes of an image the article shows.
 type imageGetter func(ctx context.Context, policy fetch.Policy, referer, src string) ([]byte, error)
@@ -271,9 +271,8 @@ func (s *Saver) storedImages(ctx context.Context, _ fetch.Policy, _, src string)
 }
 
 // article applies the site's rules to a page, extracts and cleans the article, gets its
-// images with get (none when get is nil) and sanitises it. keep names clean removals not
-// to make.
-func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy fetch.Policy, get imageGetter, keep []string, progress func(Progress)) (*Cleaned, error) {
+// images with get (none when get is nil) and sanitises it, with the user's edits.
+func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy fetch.Policy, get imageGetter, edits Edits, progress func(Progress)) (*Cleaned, error) {
 	if base == nil {
 		base = &url.URL{}
 	}
@@ -293,11 +292,11 @@ func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy 
 	if site.Body != nil {
 		root = bodyDocument(site.Body)
 	}
-	ex, err := ExtractNode(root, base, keep...)
+	ex, err := ExtractNode(root, base, edits.Restored...)
 	if err != nil {
 		return nil, err
 	}
-	ex.Removed = append(siteRemoved, ex.Removed...)
+	ex.Removed = append(append(siteRemoved, ex.Removed...), stripBlocks(ex.Node, edits.Stripped)...)
 	if site.Title != "" {
 		ex.Title = site.Title
 	}
@@ -308,7 +307,7 @@ func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy 
 		t = t.UTC()
 		ex.Published = &t
 	}
-	art := &Cleaned{Extracted: ex, Restored: keep}
+	art := &Cleaned{Extracted: ex, Edits: edits}
 	opt := sanitize.Options{}
 	if get != nil {
 		referer := base.String()
@@ -432,12 +431,13 @@ func bodyDocument(body *xhtml.Node) *xhtml.Node {
 	return d
 }
 
-func articleFromText(text string, keep []string) (*Cleaned, error) {
-	ex, err := FromText(text, keep...)
+func articleFromText(text string, edits Edits) (*Cleaned, error) {
+	ex, err := FromText(text, edits.Restored...)
 	if err != nil {
 		return nil, err
 	}
-	art := &Cleaned{Extracted: ex, Restored: keep}
+	ex.Removed = append(ex.Removed, stripBlocks(ex.Node, edits.Stripped)...)
+	art := &Cleaned{Extracted: ex, Edits: edits}
 	finish(art, renderNode(ex.Node), sanitize.Options{})
 	return art, nil
 }
@@ -457,7 +457,7 @@ func (s *Saver) store(ctx context.Context, key string, c Capture, art *Cleaned, 
 	c.CleanedHTML, c.Text, c.WordCount = art.HTML, art.Text, art.WordCount
 	c.Title, c.Byline, c.SiteName, c.Published = art.Title, art.Byline, art.SiteName, art.Published
 	c.Lang, c.Excerpt, c.LeadImage = art.Lang, art.Excerpt, art.LeadImage
-	c.Removed, c.Restored = art.Removed, art.Restored
+	c.Removed, c.Restored, c.Stripped = art.Removed, art.Edits.Restored, art.Edits.Stripped
 	aid, cid, err := s.lib.AddCaptureWithImages(ctx, key, c, art.Images, art.Failures)
 	if err != nil {
 		return Saved{}, err

@@ -171,7 +171,7 @@ func TestSaveKeepsImagesOffline(t *testing.T) {
 
 	// Cleaning again needs neither the page nor its images from the network.
 	before := hits.Load()
-	again, err := saver.Reclean(ctx, saved.ArticleID, false, nil, nil)
+	again, err := saver.Reclean(ctx, saved.ArticleID, RecleanOptions{})
 	if err != nil {
 		t.Fatalf("reclean with the server stopped: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestRefetchImages(t *testing.T) {
 		t.Fatalf("image failures = %+v, want one", saved.ImageFailures)
 	}
 	fail.Store(false)
-	again, err := saver.Reclean(ctx, saved.ArticleID, true, nil, nil)
+	again, err := saver.Reclean(ctx, saved.ArticleID, RecleanOptions{FetchImages: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestUserRulesApplyToLaterSaves(t *testing.T) {
 	}
 	for _, get := range []func() (Saved, error){
 		func() (Saved, error) { return saver.Save(ctx, srv.URL+"/p", nil) },
-		func() (Saved, error) { return saver.Reclean(ctx, first.ArticleID, false, nil, nil) },
+		func() (Saved, error) { return saver.Reclean(ctx, first.ArticleID, RecleanOptions{}) },
 	} {
 		saved, err := get()
 		if err != nil {
@@ -387,5 +387,85 @@ func TestNextPageLink(t *testing.T) {
 		if !strings.Contains(c.Text, p) {
 			t.Errorf("joined text lacks page %q:\n%s", p, c.Text)
 		}
+	}
+}
+
+// TestStripAndRestore removes a block by hand, brings back a block cleaning removed, and
+// undoes both, each as a new capture from the kept page.
+func TestStripAndRestore(t *testing.T) {
+	page := `<html><body><article><h1>Strip</h1>` + paragraphs +
+		`<div class="newsletter"><p>Sign up for our newsletter to get the best stories in your inbox every morning.</p></div></article></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(page)) }))
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	saved, err := saver.Save(ctx, srv.URL+"/s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(id int64) Capture {
+		t.Helper()
+		c, err := lib.Capture(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := text(saved.CaptureID)
+	const block = "Engineers spent three years testing models of the harbour in a wave tank before the council approved the design last spring."
+	if !strings.Contains(first.Text, block) {
+		t.Fatalf("text lacks the block: %q", first.Text)
+	}
+	var newsletter string
+	for _, r := range first.Removed {
+		if strings.Contains(r.Text, "newsletter") {
+			newsletter = r.Path
+		}
+	}
+	if newsletter == "" {
+		t.Fatalf("cleaning did not remove the newsletter box: %+v", first.Removed)
+	}
+
+	s2, err := saver.Reclean(ctx, saved.ArticleID, RecleanOptions{Strip: []string{block}, Restore: []string{newsletter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := text(s2.CaptureID)
+	if strings.Contains(c2.Text, block) || !strings.Contains(c2.Text, "eleven boats") {
+		t.Errorf("after strip, text = %q", c2.Text)
+	}
+	if !strings.Contains(c2.Text, "Sign up for our newsletter") {
+		t.Errorf("the restored newsletter box is missing: %q", c2.Text)
+	}
+	if len(c2.Stripped) != 1 || len(c2.Restored) != 1 {
+		t.Errorf("edits kept = stripped %q, restored %q", c2.Stripped, c2.Restored)
+	}
+	found := false
+	for _, r := range c2.Removed {
+		found = found || (r.Reason == "removed by you" && r.Text == block)
+	}
+	if !found {
+		t.Errorf("removals %+v do not record the strip", c2.Removed)
+	}
+
+	// Edits carry over to the next re-clean, and each can be taken back.
+	s3, err := saver.Reclean(ctx, saved.ArticleID, RecleanOptions{Unstrip: []string{block}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3 := text(s3.CaptureID)
+	if !strings.Contains(c3.Text, block) || !strings.Contains(c3.Text, "Sign up for our newsletter") {
+		t.Errorf("after unstrip, text = %q", c3.Text)
+	}
+	s4, err := saver.Reclean(ctx, saved.ArticleID, RecleanOptions{Unrestore: []string{newsletter}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c4 := text(s4.CaptureID); c4.Text != first.Text {
+		t.Errorf("with every edit undone, text = %q, want the first capture's %q", c4.Text, first.Text)
+	}
+	if again := text(saved.CaptureID); again.Text != first.Text || again.CleanedHTML != first.CleanedHTML {
+		t.Errorf("the first capture changed")
 	}
 }

@@ -2,6 +2,7 @@ package clean
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -26,7 +27,7 @@ func Page(doc *html.Node, keep ...string) (removed []Removal, body *html.Node) {
 	}
 	c.comments(root)
 	removed = c.sweep()
-	if c.bodies == 1 && textLen(c.body, nil) >= 80 {
+	if c.bodies == 1 && hasLetters(c.body, 80) {
 		body = clone(c.body)
 	}
 	return removed, body
@@ -170,7 +171,34 @@ func findElement(n *html.Node, tag string) *html.Node {
 
 // hasContent reports whether n shows something: text, or an embedded frame.
 func hasContent(n *html.Node) bool {
-	return textLen(n, nil) > 0 || findElement(n, "iframe") != nil
+	return hasLetters(n, 1) || findElement(n, "iframe") != nil
+}
+
+// hasLetters reports whether n holds at least k letters or digits, looking no further
+// than it needs to.
+func hasLetters(n *html.Node, k int) bool {
+	count := 0
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch ch.Type {
+			case html.TextNode:
+				for _, r := range ch.Data {
+					if unicode.IsLetter(r) || unicode.IsDigit(r) {
+						if count++; count >= k {
+							return true
+						}
+					}
+				}
+			case html.ElementNode:
+				if !skippedText[ch.Data] && walk(ch) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(n)
 }
 
 // clone returns a deep copy of n, detached from any tree.

@@ -201,7 +201,7 @@ func textVerdict(s string, pos position) verdict {
 	}
 	if nw <= 12 && !(nw >= 6 && endsSentence(lastWord(s), nw)) {
 		var group int
-		if shortRe.MatchString(s) {
+		if (fw == "" || shortFirst[fw]) && shortRe.MatchString(s) {
 			// Rare: find which of them matched.
 			for g, r := range []*regexp.Regexp{searchRe, adRe, galleryRe, bareCTARe, strongWidgetRe} {
 				if r.MatchString(s) {
@@ -288,7 +288,7 @@ func textVerdict(s string, pos position) verdict {
 	if pos != posBody && nw <= 80 && (bioRe.MatchString(s) || bioLineRe.MatchString(s)) {
 		return vBio
 	}
-	if nw <= 6 && chromeRe.MatchString(s) {
+	if nw <= 6 && (fw == "" || chromeFirst[fw]) && chromeRe.MatchString(s) {
 		return vChrome
 	}
 	return verdict{}
@@ -330,6 +330,23 @@ func wordSet(s string) map[string]bool {
 	}
 	return m
 }
+
+// shortFirst and chromeFirst are the first words that shortRe and chromeRe can start
+// with; a text starting with a digit or a sign has no first word and is always tried.
+var (
+	shortFirst = wordSet(`search close open submit type press what start suche buscar pesquisar rechercher
+		advertisement advertisements advert adverts ad ads advertising sponsored paid promoted publicité anzeige
+		werbung publicidade publicidad pub reklama story article the continue scroll content media this skip remove
+		report adchoices loading image photo picture slide foto imagem bild figure gallery video photos images
+		pictures slides fotos view see launch browse caption hide toggle show expand enlarge previous next prev back
+		full fullscreen exit play pause replay slideshow breaking newsletter newsletters sign subscribe join donate
+		support get download follow like become register log my email your enter go invalid thank you're you’re
+		privacy terms unsubscribe notify inline newest cancel you save`)
+	chromeFirst = wordSet(`skip menu main open close toggle back top home sign log login logout register subscribe
+		my print email e-mail share comments comment read continue load show see more font text a listen reading
+		save bookmark follow followed unfollow gift translate audio view jump go report suggest correction
+		corrections feedback opens external tl x min minute`)
+)
 
 // mayBeCredit is a quick test that a short text could be a photo credit: it names an
 // agency or says "photo" first, or holds a copyright sign or a slash.

@@ -195,13 +195,13 @@ func cmdRestrip(e *env, args []string) error {
 	fs.Var(&restore, "restore", "keep this removal (a path from gloss extract --explain or show --format json)")
 	fs.Var(&unrestore, "unrestore", "remove again a block restored earlier")
 	return recleanEach(e, fs, args, func(s *archive.Saver, id int64) (archive.Saved, error) {
-		return s.Reclean(e.ctx, id, false, restore, unrestore)
+		return s.Reclean(e.ctx, id, archive.RecleanOptions{Restore: restore, Unrestore: unrestore})
 	})
 }
 
 func cmdRefetchImages(e *env, args []string) error {
 	return recleanEach(e, flag.NewFlagSet("refetch-images", flag.ContinueOnError), args, func(s *archive.Saver, id int64) (archive.Saved, error) {
-		return s.Reclean(e.ctx, id, true, nil, nil)
+		return s.Reclean(e.ctx, id, archive.RecleanOptions{FetchImages: true})
 	})
 }
 
