@@ -41,8 +41,18 @@ test-deps:
 eval: build
 	@scripts/eval $(SHARED) ./$(BIN)
 
+# Benchmarks against a generated library of N articles (make bench N=100000). The library
+# is generated once and cached in $TMPDIR/gloss-bench (annotate/libgen); the benchmarks that
+# need it skip unless GLOSS_BENCH_N is set, so make test never builds one. The figures go
+# to bin/bench-N.txt (for benchstat); scripts/bench-startup then times the app's cold start
+# on the same library under Xvfb. Targets and results: BENCHMARKS.md.
+N ?= 10000
 bench: deps
-	go test -run '^$$' -bench . -benchmem -count 5 ./...
+	go run ./annotate/libgen/cmd/glosslib -n $(N) >/dev/null
+	@mkdir -p bin
+	set -o pipefail; GLOSS_BENCH_N=$(N) go test -run '^$$' -bench . -benchmem -count 5 -timeout 3h ./... \
+		| tee bin/bench-$(N).txt
+	scripts/bench-startup $(N)
 
 fuzz: deps
 	@scripts/fuzz 10m
@@ -93,8 +103,8 @@ screenshots: deps build
 	g="./$(BIN) --db $$tmp/library.db"; \
 	if [ -d "$(SHARED)/corpus/extraction-dev" ]; then \
 		c="$(SHARED)/corpus/extraction-dev"; \
-		python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); latin=lambda s: sum(ch < "\u0250" for ch in s) > 0.95*len(s); [print(i, t[i]["url"]) for i in [l.strip() for l in open(sys.argv[2])][:12] if latin(t[i].get("articleBody") or "x")]' \
-			"$$c/ground-truth.json" "$$c/ids.txt" | head -n 8 | while read -r id url; do \
+		python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); latin=lambda s: sum(ch < "\u0250" for ch in s) > 0.95*len(s); [print(i, t[i]["url"]) for i in [i for i in [l.strip() for l in open(sys.argv[2])][:12] if latin(t[i].get("articleBody") or "x")][:8]]' \
+			"$$c/ground-truth.json" "$$c/ids.txt" | while read -r id url; do \
 			gunzip -c "$$c/html/$$id.html.gz" > "$$tmp/$$id.html"; \
 			$$g import --url "$$url" "$$tmp/$$id.html" >/dev/null 2>&1 || true; \
 		done; \

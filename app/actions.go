@@ -113,7 +113,7 @@ func (v *ReaderView) withHighlight(colour string, then func(h annotate.Highlight
 				created := h.ID
 				v.deliver(func() {
 					v.g.undo.push(undoStep{label: "Highlight", undo: func(ctx context.Context) error {
-						defer v.reloadHighlights(ctx)
+						defer v.deliver(v.reloadHighlights)
 						return v.g.svc.Store.Delete(ctx, created)
 					}})
 				})
@@ -132,7 +132,7 @@ func (v *ReaderView) withHighlight(colour string, then func(h annotate.Highlight
 				then(h)
 			}
 		})
-		v.reloadHighlights(ctx)
+		v.deliver(v.reloadHighlights)
 	})
 }
 
@@ -165,7 +165,7 @@ func (v *ReaderView) deleteHighlight(id string) {
 		v.active = ""
 	}
 	v.g.undo.push(undoStep{label: "Delete highlight", undo: func(ctx context.Context) error {
-		defer v.reloadHighlights(ctx)
+		defer v.deliver(v.reloadHighlights)
 		_, err := v.g.svc.Store.Undo(ctx)
 		return err
 	}})

@@ -73,6 +73,8 @@ type App struct {
 	wg     sync.WaitGroup // background calls, waited for on Close
 	bgMu   sync.Mutex     // guards closed against timers starting work during Close
 	closed bool
+	// recleanMu makes re-cleans run one at a time (see cleanAgain).
+	recleanMu sync.Mutex
 
 	logger *log.Logger
 }

@@ -150,7 +150,7 @@ func (h *harness) open(id int64) {
 }
 
 // text is the canonical text of the open article.
-func (h *harness) text() string { return h.g.Reader.article.full.Text }
+func (h *harness) text() string { return h.g.Reader.article.doc.Text }
 
 // offsets returns the byte range of s in the open article's text.
 func (h *harness) offsets(s string) (int, int) {

@@ -132,7 +132,7 @@ func (g *App) export(a *openArticle, f exportFormat, path string, done func(erro
 // exportArticle is the open article as the exporters take it.
 func exportArticle(a *openArticle) (export.Article, []export.Highlight) {
 	imgs := a.stored
-	return export.Convert(a.art, a.full, a.meta, a.highlights, func(src string) ([]byte, string, bool) {
+	return export.Convert(a.art, a.doc, a.meta, a.highlights, func(src string) ([]byte, string, bool) {
 		im, ok := imgs[src]
 		return im.Data, im.MIME, ok
 	})

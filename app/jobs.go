@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -33,9 +35,10 @@ func (it addItem) label() string {
 	return "Pasted text"
 }
 
-// Job is one article being added in the background.
+// Job is one article being added in the background, or a site's articles being cleaned
+// again.
 type Job struct {
-	Item     string // the address, file name or "Pasted text"
+	Item     string // the address, file name or "Pasted text"; the host cleaned again
 	Row      *fyne.Container
 	Label    *widget.Label
 	Address  *widget.Label // under a failure: what was being added
@@ -170,6 +173,76 @@ func (v *JobsView) finish(j *Job, saved archive.Saved, err error, open bool) {
 	if v.done != nil {
 		v.done(j)
 	}
+}
+
+// recleanSite cleans articles of a site again, one after another, with the site rules as
+// they are now: one row with a progress bar and Cancel. An article that cannot be cleaned
+// again is counted and the rest go on; the row then stays with the count until dismissed.
+func (v *JobsView) recleanSite(host string, ids []int64) {
+	ctx, cancel := context.WithCancel(v.g.ctx)
+	j := &Job{Item: host, cancel: cancel}
+	j.Label = widget.NewLabel(fmt.Sprintf("Cleaning %s from %s again", plural(len(ids), "article", "articles"), host))
+	j.Label.Truncation = fyne.TextTruncateEllipsis
+	j.Progress = widget.NewProgressBar()
+	done := 0
+	j.Progress.TextFormatter = func() string { return fmt.Sprintf("%d of %d", done, len(ids)) }
+	j.Cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { j.cancel() })
+	j.Cancel.Importance = widget.LowImportance
+	j.Row = container.NewBorder(nil, nil, nil, j.Cancel, container.NewVBox(j.Label, j.Progress))
+	v.Jobs = append(v.Jobs, j)
+	v.box.Add(j.Row)
+
+	v.g.background(func(context.Context) {
+		defer cancel()
+		failed, first := 0, error(nil)
+		for i, id := range ids {
+			if ctx.Err() != nil {
+				break
+			}
+			err := v.g.cleanAgain(ctx, id, archive.RecleanOptions{})
+			switch {
+			case errors.Is(err, context.Canceled):
+			case err != nil:
+				v.g.logger.Printf("clean article %d again: %v", id, err)
+				if failed++; first == nil {
+					first = err
+				}
+			}
+			n := i + 1
+			v.deliver(func() {
+				done = n
+				j.Progress.SetValue(float64(n) / float64(len(ids)))
+			})
+		}
+		err := ctx.Err()
+		v.deliver(func() {
+			v.g.Library.reload()
+			if open := v.g.Reader.Article(); slices.Contains(ids, open) {
+				v.g.Reader.Open(open) // show its new capture
+			}
+			switch {
+			case err != nil:
+				j.Err = err
+				v.remove(j)
+			case failed > 0:
+				j.Err = first
+				j.Label.SetText(fmt.Sprintf("%s from %s could not be cleaned again. %s",
+					plural(failed, "article", "articles"), host, sentence(first)))
+				j.Label.Wrapping = fyne.TextWrapWord
+				j.Label.Truncation = fyne.TextTruncateOff
+				j.Label.Importance = widget.DangerImportance
+				j.Cancel.SetIcon(theme.WindowCloseIcon())
+				j.Cancel.OnTapped = func() { v.remove(j) }
+				j.Row.Objects[0] = container.NewVBox(j.Label)
+				j.Row.Refresh()
+			default:
+				v.remove(j)
+			}
+			if v.done != nil {
+				v.done(j)
+			}
+		})
+	})
 }
 
 func (v *JobsView) remove(j *Job) {

@@ -27,6 +27,13 @@ const searchDelay = 250 * time.Millisecond
 // searchLimit is how many search results are shown.
 const searchLimit = 200
 
+// maxFilteredSearch bounds how many of the best matches a search with a filter looks
+// through for the searchLimit that pass the filter.
+const maxFilteredSearch = 3200
+
+// filterPage is how many articles are read at a time to learn which pass a filter.
+const filterPage = 1000
+
 // The choices of the library's filter and sort menus.
 const (
 	anyTag        = "All tags"
@@ -67,6 +74,10 @@ type LibraryView struct {
 	searchGen    int
 	searchTimer  *time.Timer
 	searchCancel context.CancelFunc
+	// passing is the set of articles the filter lets through, read for the search with
+	// filter gen passingGen, kept while neither the filter nor the library changes.
+	passing    map[int64]bool
+	passingGen int
 
 	selected int64 // the article open in the reader
 	syncing  bool  // selecting a row programmatically, not by a click
@@ -218,6 +229,9 @@ func (v *LibraryView) reload() {
 		want = []int{0}
 	}
 	v.loading = map[int]bool{}
+	if q := strings.TrimSpace(v.Search.Text); q != "" {
+		v.search(q, 0) // the filter or the library changed under the results
+	}
 	v.g.background(func(ctx context.Context) {
 		n, err := v.g.svc.Store.CountArticles(ctx, f)
 		pages := map[int][]annotate.ArticleRow{}
@@ -397,6 +411,19 @@ func (v *LibraryView) markOpen(id int64) {
 // searchChanged starts a search once typing pauses; an empty box shows the list again.
 func (v *LibraryView) searchChanged(q string) {
 	q = strings.TrimSpace(q)
+	if q == "" {
+		v.stopSearch()
+		v.query, v.results = "", nil
+		v.showCount()
+		v.List.Refresh()
+		v.syncSelection()
+		return
+	}
+	v.search(q, searchDelay)
+}
+
+// stopSearch cancels the search waiting or under way.
+func (v *LibraryView) stopSearch() {
 	if v.searchTimer != nil {
 		v.searchTimer.Stop()
 	}
@@ -405,20 +432,34 @@ func (v *LibraryView) searchChanged(q string) {
 		v.searchCancel = nil
 	}
 	v.searchGen++
-	if q == "" {
-		v.query, v.results = "", nil
-		v.showCount()
-		v.List.Refresh()
-		v.syncSelection()
-		return
-	}
+}
+
+// search runs a search after delay, within the list's filter, and shows its results.
+func (v *LibraryView) search(q string, delay time.Duration) {
+	v.stopSearch()
 	gen := v.searchGen
+	f, filtered := v.searchFilter()
+	passing := v.passing
+	if v.passingGen != v.gen {
+		passing = nil
+	}
+	listGen := v.gen
 	ctx, cancel := context.WithCancel(v.g.ctx)
 	v.searchCancel = cancel
-	v.searchTimer = time.AfterFunc(searchDelay, func() {
+	run := func() {
 		v.g.background(func(context.Context) {
-			res, err := v.g.svc.Library.Search(ctx, q, searchLimit)
+			var res []archive.SearchResult
+			var err error
+			if filtered && passing == nil {
+				passing, err = passingFilter(ctx, v.g.svc.Store, f)
+			}
+			if err == nil {
+				res, err = searchWithin(ctx, v.g.svc.Library, q, passing, filtered)
+			}
 			v.deliver(func() {
+				if filtered && err == nil && listGen == v.gen {
+					v.passing, v.passingGen = passing, listGen
+				}
 				if gen != v.searchGen {
 					return
 				}
@@ -426,17 +467,82 @@ func (v *LibraryView) searchChanged(q string) {
 					v.g.fail("search", err)
 					return
 				}
+				again := q == v.query
 				v.query, v.results = q, res
 				v.showCount()
 				v.List.Refresh()
-				v.List.ScrollToTop()
+				if !again {
+					v.List.ScrollToTop()
+				}
 				v.syncSelection()
 				if v.searched != nil {
 					v.searched(q)
 				}
 			})
 		})
-	})
+	}
+	if delay <= 0 {
+		run()
+		return
+	}
+	v.searchTimer = time.AfterFunc(delay, run)
+}
+
+// searchFilter is the list's filter as search applies it, and whether it narrows anything.
+// Search looks through archived articles too, unless the Archived box asks for them alone:
+// hiding them from the list keeps it short, but a search is for finding.
+func (v *LibraryView) searchFilter() (annotate.ListFilter, bool) {
+	f := v.filter
+	if f.Archived != nil && !*f.Archived {
+		f.Archived = nil
+	}
+	return f, f != (annotate.ListFilter{})
+}
+
+// passingFilter reads the ids of the articles a filter lets through. It runs off the UI
+// goroutine.
+func passingFilter(ctx context.Context, st *annotate.Store, f annotate.ListFilter) (map[int64]bool, error) {
+	ids := map[int64]bool{}
+	for off := 0; ; off += filterPage {
+		rows, err := st.ListArticles(ctx, f, archive.ListOptions{Limit: filterPage, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			ids[r.ID] = true
+		}
+		if len(rows) < filterPage {
+			return ids, nil
+		}
+	}
+}
+
+// searchWithin returns the best searchLimit matches of q, of only the articles in passing
+// when filtered. Search ranks the whole library, so a filtered search asks for more
+// matches, four times as many each round, until enough pass or maxFilteredSearch were
+// looked through. It runs off the UI goroutine.
+func searchWithin(ctx context.Context, lib *archive.Library, q string, passing map[int64]bool, filtered bool) ([]archive.SearchResult, error) {
+	if !filtered {
+		return lib.Search(ctx, q, searchLimit)
+	}
+	if len(passing) == 0 {
+		return nil, nil
+	}
+	for limit := searchLimit; ; limit *= 4 {
+		res, err := lib.Search(ctx, q, limit)
+		if err != nil {
+			return nil, err
+		}
+		var out []archive.SearchResult
+		for _, r := range res {
+			if passing[r.ArticleID] && len(out) < searchLimit {
+				out = append(out, r)
+			}
+		}
+		if len(out) == searchLimit || len(res) < limit || limit >= maxFilteredSearch {
+			return out, nil
+		}
+	}
 }
 
 // articleRow is one row of the list: title, a line of facts, and tag chips or, for a

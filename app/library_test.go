@@ -175,6 +175,83 @@ func TestSearchLibrary(t *testing.T) {
 	}
 }
 
+func TestSearchWithFilters(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	moths := h.importPage("moths.html", page("Moths at night", "Moths visit the meadow garden after dark."), "https://example.org/moths")
+	bees := h.importPage("bees.html", page("Bees in winter", "Bees leave the meadow garden in the cold months."), "https://example.org/bees")
+	ants := h.importPage("ants.html", page("Ants underground", "Ants farm fungus below the meadow garden."), "https://example.org/ants")
+	h.importPage("owls.html", page("Owls", "Owls hunt over fields, far from any garden wall."), "https://example.org/owls")
+	if err := h.store.AddTags(ctx, annotate.ArticleRef(moths), "insects"); err != nil {
+		t.Fatal(err)
+	}
+	hl, err := h.store.Highlight(ctx, ants, annotate.NewHighlight{Quote: "Ants farm fungus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.AddTags(ctx, annotate.HighlightRef(hl.ID), "insects"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetFavourite(ctx, bees, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetArchived(ctx, ants, true); err != nil {
+		t.Fatal(err)
+	}
+	v := h.g.Library
+	h.reloaded(v.reload)
+	var searched int
+	v.searched = func(string) { searched++ }
+	test.Type(v.Search, "meadow")
+	h.waitFor("the search", func() bool { return searched > 0 })
+
+	tests := []struct {
+		name   string
+		change func()
+		want   []int64
+	}{
+		// Search looks through archived articles too while the list hides them.
+		{"no filter", func() {}, []int64{moths, bees, ants}},
+		{"tag, on the article or a highlight", func() { v.TagFilter.SetSelected("insects") }, []int64{moths, ants}},
+		{"tag and archived", func() { v.Archived.SetChecked(true) }, []int64{ants}},
+		{"favourites", func() {
+			v.Archived.SetChecked(false)
+			v.TagFilter.SetSelected(anyTag)
+			v.Favourites.SetChecked(true)
+		}, []int64{bees}},
+		{"highlighted", func() {
+			v.Favourites.SetChecked(false)
+			v.Highlighted.SetChecked(true)
+		}, []int64{ants}},
+		{"no filter again", func() { v.Highlighted.SetChecked(false) }, []int64{moths, bees, ants}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Each box changed searches again; only the latest search's results are shown.
+			n := searched
+			tt.change()
+			v.reload()
+			h.waitFor("the search again", func() bool { return searched > n })
+			got := map[int64]bool{}
+			for _, r := range v.results {
+				got[r.ArticleID] = true
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("results = %v, want %v", h.listIDs(), tt.want)
+			}
+			for _, id := range tt.want {
+				if !got[id] {
+					t.Errorf("results = %v, want %v", h.listIDs(), tt.want)
+					break
+				}
+			}
+			if want := plural(len(tt.want), "result", "results"); v.Count.Text != want {
+				t.Errorf("count = %q, want %q", v.Count.Text, want)
+			}
+		})
+	}
+}
+
 // BenchmarkListLargeLibrary reads the first page and counts a library of 10,000 articles,
 // which is what opening the app costs at that size.
 func BenchmarkListLargeLibrary(b *testing.B) {
@@ -201,6 +278,51 @@ func BenchmarkListLargeLibrary(b *testing.B) {
 		}
 		if _, err := store.ListArticles(ctx, annotate.ListFilter{}, archive.ListOptions{Limit: pageSize}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchWithFilter searches a library of 10,000 articles with the Archived box
+// ticked, half of them archived: what a search within a large filter costs, the filter's
+// articles read afresh each time.
+func BenchmarkSearchWithFilter(b *testing.B) {
+	lib, err := archive.Open(b.TempDir() + "/library.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer lib.Close()
+	store, err := annotate.NewStore(lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 10000 {
+		text := fmt.Sprintf("Article %d about the meadow and its birds.", i)
+		c := archive.Capture{Title: fmt.Sprintf("Article %d", i), Text: text, CleanedHTML: "<p>" + text + "</p>"}
+		id, _, err := lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := store.SetArchived(ctx, id, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	yes := true
+	f := annotate.ListFilter{Archived: &yes}
+	b.ResetTimer()
+	for b.Loop() {
+		passing, err := passingFilter(ctx, store, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := searchWithin(ctx, lib, "meadow", passing, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res) != searchLimit {
+			b.Fatalf("%d results, want %d", len(res), searchLimit)
 		}
 	}
 }

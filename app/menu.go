@@ -72,6 +72,7 @@ func (g *App) mainMenu() *fyne.MainMenu {
 		item("Smaller text", fyne.KeyMinus, func() { g.Reader.changeSize(-1) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Strip mode", func() { g.Reader.SetStripMode(!g.Reader.Reader.StripMode()) }),
+		fyne.NewMenuItem("What was removed…", g.Reader.showRemoved),
 	)
 	help := fyne.NewMenu("Help",
 		fyne.NewMenuItem("Keyboard shortcuts", g.showShortcuts),

@@ -11,7 +11,6 @@ import (
 
 	"gloss/annotate"
 	"gloss/archive"
-	"gloss/archive/siterules"
 )
 
 // archiveAll lists everything, in the default order.
@@ -214,76 +213,6 @@ func TestDeleteHighlightAndUndo(t *testing.T) {
 	got := h.highlights(id)
 	if len(got) != 1 || got[0].ID != hl.ID || got[0].Note != "keep" {
 		t.Errorf("after undo: %+v", got)
-	}
-}
-
-func TestStripBlockAndUndo(t *testing.T) {
-	h := newHarness(t)
-	h.openSample()
-	a := h.g.Reader.article
-	r := h.g.Reader.Reader
-
-	// The block that holds the second paragraph.
-	s, _ := h.offsets("City councils have started")
-	block := a.full.BlockAt(s)
-	h.g.Reader.SetStripMode(true)
-	if !h.g.Reader.StripBar.Visible() {
-		t.Fatal("strip bar hidden in strip mode")
-	}
-	r.ScrollToOffset(s)
-	r.Tapped(&fyne.PointEvent{Position: r.PositionOf(s+10).AddXY(0, 4)})
-	if got, want := h.g.Reader.HiddenBlocks(), []int{block}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("hidden blocks = %v, want %v", got, want)
-	}
-	for _, b := range r.Document().Blocks {
-		if b.Start == a.full.Blocks[block].Start && b.End > b.Start {
-			t.Fatal("the removed block is still in the reader's document")
-		}
-	}
-	if r.Document().Text != a.full.Text {
-		t.Error("removing a block changed the text highlights are anchored to")
-	}
-	key := hiddenKey(a.art.Current.ID)
-	stored := false
-	h.g.Reader.changed = func() { stored = true }
-	h.waitFor("the removal to be stored", func() bool { return stored })
-	if v, err := h.lib.Setting(context.Background(), key, ""); err != nil || v != formatHidden([]int{block}) {
-		t.Errorf("stored removal = %q, %v, want %q", v, err, formatHidden([]int{block}))
-	}
-
-	// Always remove blocks like this on the site: a user rule in the library.
-	var rule int64
-	h.g.Reader.ruleAdded = func(id int64) { rule = id }
-	test.Tap(h.g.Reader.AlwaysRemove)
-	h.waitFor("the rule", func() bool { return rule != 0 })
-	rules, err := h.lib.UserRules(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	para := h.text()[a.full.Blocks[block].Start:a.full.Blocks[block].End]
-	if len(rules) != 1 || rules[0].Host != "fieldnotes.example" || rules[0].Kind != siterules.StripText {
-		t.Fatalf("rules = %+v, want one text rule for fieldnotes.example", rules)
-	}
-	if v := rules[0].Value; !strings.HasPrefix(para, v) || len(v) > maxRuleText || len(v) < 20 || para[len(v)] != ' ' {
-		t.Errorf("rule text = %q, want the paragraph's first words", v)
-	}
-
-	// Undo takes back the rule, then the removal.
-	changed := false
-	h.g.Reader.changed = func() { changed = true }
-	h.g.Undo()
-	h.waitFor("the rule to go", func() bool { return changed })
-	if rs, err := h.lib.UserRules(context.Background()); err != nil || len(rs) != 0 {
-		t.Errorf("rules after undo = %+v, %v", rs, err)
-	}
-	changed = false
-	h.g.Undo()
-	h.waitFor("the block to come back", func() bool { return changed })
-	if got := h.g.Reader.HiddenBlocks(); len(got) != 0 {
-		t.Errorf("hidden blocks after undo = %v", got)
-	}
-	if got, want := len(r.Document().Blocks), len(a.full.Blocks); got != want {
-		t.Errorf("reader shows %d blocks after undo, want %d", got, want)
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
-	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,13 +27,9 @@ const progressDelay = 1500 * time.Millisecond
 
 // openArticle is the article in the reader, as the services returned it.
 type openArticle struct {
-	id     int64
-	art    archive.Article
-	full   *doc.Document // the canonical document of the current capture
-	hidden []int         // indices of full.Blocks removed from view in strip mode, ascending
-	shown  *doc.Document // full without the hidden blocks: what the reader shows
-	// shownIdx maps a block of shown to its index in full.
-	shownIdx   []int
+	id         int64
+	art        archive.Article
+	doc        *doc.Document        // the canonical document of the current capture: what the reader shows
 	highlights []annotate.Highlight // live, in document order, orphans included
 	meta       annotate.ArticleMeta
 	images     map[string]fyne.Resource       // stored images by src, for the reader
@@ -74,8 +68,14 @@ type ReaderView struct {
 
 	StripBar     *fyne.Container
 	StripInfo    *widget.Label
+	StripBusy    *widget.ProgressBarInfinite // shown while the article is cleaned again
 	StripUndo    *widget.Button
 	AlwaysRemove *widget.Button
+	ShowRemoved  *widget.Button
+
+	// The dialogs last opened, which tests fill in.
+	RemovedPanel *RemovedPanel
+	SiteOffer    *SiteOffer
 
 	// Floating over the reader: the selection toolbar and the note shown on hover.
 	floating  *fyne.Container
@@ -90,7 +90,8 @@ type ReaderView struct {
 	findQuery string
 	finds     []int
 	findCur   int
-	lastStrip int // the block last removed in strip mode, index into full.Blocks; -1 for none
+	lastStrip string // the text of the block last removed in strip mode; "" for none
+	busy      int    // re-cleans started here that have not ended
 
 	progressTimer *time.Timer
 
@@ -100,16 +101,19 @@ type ReaderView struct {
 	changed func()
 	// ruleAdded is called after "always remove" stored a rule (tests wait on it).
 	ruleAdded func(id int64)
+	// recleaned is called when a re-clean of the open article has been shown, or failed
+	// (tests wait on it).
+	recleaned func(err error)
 }
 
 func newReaderView(g *App) *ReaderView {
-	v := &ReaderView{g: g, lastStrip: -1, findCur: -1}
+	v := &ReaderView{g: g, findCur: -1}
 	v.Reader = reader.New(reader.Options{TextSize: g.prefs.TextSize, Fonts: fontsFor(g.prefs.Font), Image: v.image})
 	v.Reader.OnSelect = v.selected
 	v.Reader.OnHighlightTapped = v.highlightTapped
 	v.Reader.OnHighlightHover = v.highlightHover
 	v.Reader.OnSecondaryTap = v.secondaryTap
-	v.Reader.OnBlockTapped = v.blockTapped
+	v.Reader.OnBlockTapped = v.StripBlock
 	v.Reader.OnKey = v.typedKey
 	v.Reader.OnRune = v.typedRune
 	v.Reader.OnLink = g.openURL
@@ -181,15 +185,19 @@ func newReaderView(g *App) *ReaderView {
 	v.FindBar = container.NewBorder(nil, nil, nil, container.NewHBox(v.FindCount, prev, next, closeFind), v.FindEntry)
 	v.FindBar.Hide()
 
-	v.StripInfo = widget.NewLabel("Strip mode: click a block to remove it from this article.")
+	v.StripInfo = widget.NewLabel(stripHint)
 	v.StripInfo.Wrapping = fyne.TextWrapWord
+	v.StripBusy = widget.NewProgressBarInfinite()
+	v.StripBusy.Hide()
 	v.StripUndo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo)
 	v.StripUndo.Disable()
-	v.AlwaysRemove = widget.NewButton("Always remove blocks like this…", v.alwaysRemove)
+	v.AlwaysRemove = widget.NewButton(alwaysRemoveLabel, v.alwaysRemove)
 	v.AlwaysRemove.Disable()
+	v.ShowRemoved = widget.NewButtonWithIcon("What was removed", theme.ListIcon(), v.showRemoved)
 	done := widget.NewButton("Done", func() { v.SetStripMode(false) })
 	done.Importance = widget.HighImportance
-	v.StripBar = container.NewVBox(v.StripInfo, container.NewHBox(layout.NewSpacer(), v.StripUndo, v.AlwaysRemove, done))
+	v.StripBar = container.NewVBox(v.StripInfo, v.StripBusy,
+		container.NewHBox(v.ShowRemoved, layout.NewSpacer(), v.StripUndo, v.AlwaysRemove, done))
 	v.StripBar.Hide()
 
 	v.SelBar = newSelectionBar(v)
@@ -291,9 +299,9 @@ func loadArticle(ctx context.Context, g *App, id int64) (*openArticle, error) {
 	if err != nil {
 		return nil, err
 	}
-	oa := &openArticle{id: id, art: art, full: doc.Parse(art.Current.CleanedHTML),
+	oa := &openArticle{id: id, art: art, doc: doc.Parse(art.Current.CleanedHTML),
 		images: map[string]fyne.Resource{}, stored: map[string]archive.StoredImage{}}
-	if oa.full.Text != art.Current.Text {
+	if oa.doc.Text != art.Current.Text {
 		// The canonical text is derived from the cleaned HTML by the same rules that made
 		// it; a difference means the rules changed since the capture was made, and the
 		// stored text is the one highlights are anchored to.
@@ -305,12 +313,7 @@ func loadArticle(ctx context.Context, g *App, id int64) (*openArticle, error) {
 	if oa.meta, err = g.svc.Store.ArticleMeta(ctx, id); err != nil {
 		return nil, err
 	}
-	hidden, err := g.svc.Library.Setting(ctx, hiddenKey(art.Current.ID), "")
-	if err != nil {
-		return nil, err
-	}
-	oa.hidden = parseHidden(hidden, len(oa.full.Blocks))
-	for _, b := range oa.full.Blocks {
+	for _, b := range oa.doc.Blocks {
 		if b.Kind != doc.Image {
 			continue
 		}
@@ -328,7 +331,6 @@ func loadArticle(ctx context.Context, g *App, id int64) (*openArticle, error) {
 		oa.images[b.Src] = fyne.NewStaticResource(hash+extFor(im.MIME), im.Data)
 		oa.stored[b.Src] = im
 	}
-	oa.rebuild()
 	return oa, nil
 }
 
@@ -346,47 +348,6 @@ func extFor(mime string) string {
 	return ".jpg"
 }
 
-// hiddenKey is the setting that keeps which blocks of a capture the user removed in strip
-// mode. It is per capture: a new capture is a new text with new blocks.
-func hiddenKey(captureID int64) string { return fmt.Sprintf("app.hidden.%d", captureID) }
-
-func parseHidden(s string, n int) []int {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		if i, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && i >= 0 && i < n {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-func formatHidden(hidden []int) string {
-	parts := make([]string, len(hidden))
-	for i, h := range hidden {
-		parts[i] = strconv.Itoa(h)
-	}
-	return strings.Join(parts, ",")
-}
-
-// rebuild derives the shown document from the full one without the hidden blocks. The
-// text stays whole, so every offset (highlights, selection) means the same in both.
-func (a *openArticle) rebuild() {
-	hide := map[int]bool{}
-	for _, h := range a.hidden {
-		hide[h] = true
-	}
-	d := &doc.Document{Text: a.full.Text}
-	a.shownIdx = a.shownIdx[:0]
-	for i, b := range a.full.Blocks {
-		if hide[i] {
-			continue
-		}
-		d.Blocks = append(d.Blocks, b)
-		a.shownIdx = append(a.shownIdx, i)
-	}
-	a.shown = d
-}
-
 // image gives the reader the stored copy of an image.
 func (v *ReaderView) image(src string) (fyne.Resource, bool) {
 	if v.article == nil {
@@ -400,14 +361,13 @@ func (v *ReaderView) image(src string) (fyne.Resource, bool) {
 func (v *ReaderView) show(oa *openArticle) {
 	v.article = oa
 	v.hoverID, v.active = "", ""
-	v.lastStrip = -1
 	v.SelBar.Hide()
 	v.hoverCard.Hide()
 	c := oa.art.Current
 	v.setEnabled(true)
-	v.Reader.SetDocument(oa.shown, v.meta())
+	v.Reader.SetDocument(oa.doc, v.meta())
 	v.refreshHighlights()
-	if off := oa.meta.Progress.Offset; off > 0 && off <= len(oa.full.Text) {
+	if off := oa.meta.Progress.Offset; off > 0 && off <= len(oa.doc.Text) {
 		v.Reader.ScrollToOffset(off)
 	}
 	v.showMeta()
@@ -417,8 +377,8 @@ func (v *ReaderView) show(oa *openArticle) {
 	if v.findQuery != "" {
 		v.findChanged(v.FindEntry.Text)
 	}
-	v.Reader.SetStripMode(false)
-	v.StripBar.Hide()
+	v.SetStripMode(false)
+	v.resetStrip()
 	if v.opened != nil {
 		v.opened(oa.id)
 	}
@@ -472,33 +432,42 @@ func (v *ReaderView) refreshHighlights() {
 }
 
 // reloadHighlights reads the open article's highlights and annotations again after a
-// change, and refreshes everything that shows them.
-func (v *ReaderView) reloadHighlights(ctx context.Context) {
-	if v.article == nil {
+// change, and refreshes everything that shows them. It runs on the UI goroutine; work in
+// the background asks for it with v.deliver(v.reloadHighlights).
+func (v *ReaderView) reloadHighlights() {
+	a := v.article
+	if a == nil {
 		return
 	}
-	id, gen := v.article.id, v.gen
-	hs, err := v.g.svc.Store.ForArticle(ctx, id)
-	var meta annotate.ArticleMeta
-	if err == nil {
-		meta, err = v.g.svc.Store.ArticleMeta(ctx, id)
-	}
-	v.deliver(func() {
-		if err != nil {
-			v.g.fail("read highlights", err)
-			return
+	v.g.background(func(ctx context.Context) {
+		hs, err := v.g.svc.Store.ForArticle(ctx, a.id)
+		var meta annotate.ArticleMeta
+		if err == nil {
+			meta, err = v.g.svc.Store.ArticleMeta(ctx, a.id)
 		}
-		if gen != v.gen || v.article == nil || v.article.id != id {
-			return
-		}
-		v.article.highlights, v.article.meta = hs, meta
-		v.refreshHighlights()
-		v.showMeta()
-		v.g.Annotations.refresh()
-		v.g.Library.reload()
-		if v.changed != nil {
-			v.changed()
-		}
+		v.deliver(func() {
+			if err != nil {
+				v.g.fail("read highlights", err)
+				return
+			}
+			if v.article != a {
+				// Another article, or a new capture of this one, was shown meanwhile. The
+				// new capture's highlights may have been read before this change: read
+				// them again.
+				if v.article != nil && v.article.id == a.id {
+					v.reloadHighlights()
+				}
+				return
+			}
+			a.highlights, a.meta = hs, meta
+			v.refreshHighlights()
+			v.showMeta()
+			v.g.Annotations.refresh()
+			v.g.Library.reload()
+			if v.changed != nil {
+				v.changed()
+			}
+		})
 	})
 }
 
@@ -509,7 +478,7 @@ func (v *ReaderView) change(what string, fn func(ctx context.Context) error) {
 		if err := fn(ctx); err != nil {
 			v.g.failAsync(what, err)
 		}
-		v.reloadHighlights(ctx)
+		v.deliver(v.reloadHighlights)
 	})
 }
 
@@ -593,7 +562,7 @@ func (v *ReaderView) ScrollToHighlight(id string) {
 	// Scroll to the start of the paragraph, so that the highlight is read in context,
 	// unless the paragraph is long enough to push it out of view.
 	at := h.Start
-	d := v.article.shown
+	d := v.article.doc
 	if b := d.BlockAt(h.Start); b < len(d.Blocks) && h.Start-d.Blocks[b].Start < 300 {
 		at = d.Blocks[b].Start
 	}

@@ -16,11 +16,13 @@ import (
 	"fyne.io/fyne/v2/driver/software"
 
 	"gloss/annotate"
+	"gloss/archive"
+	"gloss/archive/doc"
 )
 
 // ScreenshotStates are the states Screenshot can put the window in, for the pictures in
 // the documentation (make screenshots).
-var ScreenshotStates = []string{"main", "annotations", "claim", "strip", "dark", "selection"}
+var ScreenshotStates = []string{"main", "annotations", "claim", "strip", "removed", "dark", "selection"}
 
 // settle is how long Screenshot lets the window draw a new state before capturing it.
 const settle = 800 * time.Millisecond
@@ -132,6 +134,7 @@ func (g *App) Screenshot(ctx context.Context, state string, items []string, out 
 	time.Sleep(settle)
 
 	var crop fyne.CanvasObject
+	var putBack func() error // takes back a change the state made to the library
 	switch state {
 	case "annotations":
 		ui(func() {
@@ -162,30 +165,50 @@ func (g *App) Screenshot(ctx context.Context, state string, items []string, out 
 			g.Reader.ScrollToHighlight(h.ID)
 			g.claimEditor(h)
 		})
-	case "strip":
+	case "strip", "removed":
+		// Remove the last paragraph (often a sign-off or a promotion), as a click would,
+		// and wait for the article to be cleaned again without it; then point at the
+		// first paragraph below the title so that its frame shows. Once the picture is
+		// taken, the paragraph is put back, so that the next state starts from the same
+		// article.
+		stripped := make(chan struct{})
 		ui(func() {
 			g.Reader.SetStripMode(true)
 			a := g.Reader.article
 			if a == nil {
+				close(stripped)
 				return
 			}
-			// Remove the last paragraph (often a sign-off or a promotion), then point at
-			// the first paragraph below the title so that its frame shows.
-			for i := len(a.shownIdx) - 1; i >= 0; i-- {
-				if b := a.full.Blocks[a.shownIdx[i]]; b.End > b.Start {
-					g.Reader.RemoveBlock(a.shownIdx[i])
-					break
+			g.Reader.recleaned = func(error) { close(stripped) }
+			for i := len(a.doc.Blocks) - 1; i >= 0; i-- {
+				if b := a.doc.Blocks[i]; b.End > b.Start && b.Kind == doc.Paragraph {
+					putBack = func() error {
+						return g.cleanAgain(ctx, a.id, archive.RecleanOptions{Unstrip: []string{a.doc.Text[b.Start:b.End]}})
+					}
+					g.Reader.StripBlock(i)
+					return
 				}
 			}
+			close(stripped)
+		})
+		if err := wait(stripped, "the block to be removed"); err != nil {
+			return err
+		}
+		ui(func() {
+			g.Reader.recleaned = nil
+			a := g.Reader.article
 			g.Reader.Reader.ScrollToFraction(0)
-			for _, i := range a.shownIdx {
-				if b := a.full.Blocks[i]; b.End > b.Start {
+			for _, b := range a.doc.Blocks {
+				if b.End > b.Start && b.Kind == doc.Paragraph {
 					p := g.Reader.Reader.PositionOf(b.Start).AddXY(40, 8)
 					ev := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: p}}
 					g.Reader.Reader.MouseIn(ev)
 					g.Reader.Reader.MouseMoved(ev)
 					break
 				}
+			}
+			if state == "removed" {
+				g.Reader.showRemoved()
 			}
 		})
 	case "dark", "selection":
@@ -204,7 +227,13 @@ func (g *App) Screenshot(ctx context.Context, state string, items []string, out 
 			img = cropTo(img, crop)
 		}
 	})
-	return writePNG(out, img)
+	if err := writePNG(out, img); err != nil {
+		return err
+	}
+	if putBack != nil {
+		return putBack()
+	}
+	return nil
 }
 
 // captureWindow draws the window's content and overlays (dialogs, menus) with Fyne's
@@ -233,9 +262,8 @@ func (g *App) selectSecondSentence() {
 	if a == nil {
 		return
 	}
-	for _, i := range a.shownIdx {
-		b := a.full.Blocks[i]
-		text := a.full.Text[b.Start:b.End]
+	for _, b := range a.doc.Blocks {
+		text := a.doc.Text[b.Start:b.End]
 		if b.Kind != 0 || len(text) < 200 {
 			continue
 		}

@@ -41,6 +41,7 @@ func (g *App) Undo() {
 	if !ok {
 		return
 	}
+	g.Reader.syncUndo()
 	g.background(func(ctx context.Context) {
 		if err := st.undo(ctx); err != nil {
 			g.failAsync("undo "+st.label, err)

@@ -69,8 +69,15 @@ func (l *Library) RollingBackup(ctx context.Context, dir string, keep int, now t
 	if err != nil {
 		return dest, fmt.Errorf("rolling backup: %w", err)
 	}
+	// Only this library's: a folder given by hand may hold others'.
+	var mine []string
+	for _, p := range all {
+		if m := backupName.FindStringSubmatch(filepath.Base(p)); m[1] == stem {
+			mine = append(mine, p)
+		}
+	}
 	var errs []error
-	for _, old := range all[min(keep, len(all)):] {
+	for _, old := range mine[min(keep, len(mine)):] {
 		errs = append(errs, os.Remove(old))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -136,8 +143,10 @@ func Backups(dir string) ([]string, error) {
 	return out, nil
 }
 
-// GoodBackups returns the backups in dir that pass SQLite's quick_check,
-// newest first. Unreadable folders and damaged backups are left out.
+// GoodBackups returns the backups in dir that pass a check, newest first:
+// SQLite's quick_check, or for a backup over quickCheckBelow, which would
+// take seconds, a check of its header and schema (RestoreBackup checks the
+// one chosen fully). Unreadable folders and damaged backups are left out.
 func GoodBackups(ctx context.Context, dir string) []string {
 	all, err := Backups(dir)
 	if err != nil {
@@ -145,11 +154,40 @@ func GoodBackups(ctx context.Context, dir string) []string {
 	}
 	var good []string
 	for _, p := range all {
-		if d, err := checkDB(ctx, p, checkQuick); err == nil && d == "" {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		level := checkQuick
+		if st.Size() >= quickCheckBelow {
+			level = checkSchema
+		}
+		if h, err := readHeader(p); err != nil {
+			continue
+		} else if _, d := checkHeader(h); d != "" {
+			continue
+		}
+		if d, err := checkDB(ctx, p, level); err == nil && d == "" {
 			good = append(good, p)
 		}
 	}
 	return good
+}
+
+// readHeader returns the first 100 bytes of the file at path, or all of it
+// if it is shorter.
+func readHeader(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 100)
+	n, err := io.ReadFull(f, b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return b[:n], nil
 }
 
 // RestoreBackup puts a copy of the backup at backupPath in place of the

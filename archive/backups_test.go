@@ -70,8 +70,9 @@ func TestRollingBackup(t *testing.T) {
 }
 
 // TestRollingBackupCleansUp checks that temporary files of interrupted
-// backups go once they are a day old, and only then, and that files that
-// are not backups are left alone.
+// backups go once they are a day old, and only then, that old backups of
+// this library go, and that other files, other libraries' backups
+// included, are left alone.
 func TestRollingBackupCleansUp(t *testing.T) {
 	l := openTest(t)
 	ctx := context.Background()
@@ -86,6 +87,9 @@ func TestRollingBackupCleansUp(t *testing.T) {
 		{".library-2025-03-02.db.tmp-456", time.Hour, true}, // another Gloss may be writing it
 		{"notes.txt", 1000 * time.Hour, true},
 		{"library-2025-03-01.db.old", 1000 * time.Hour, true},
+		{"library-2025-03-01.db", 24 * time.Hour, false}, // yesterday's: keep is 1
+		{"other-2025-02-01.db", 1000 * time.Hour, true},
+		{"other-2025-02-02.db", 1000 * time.Hour, true},
 	}
 	for _, f := range files {
 		p := filepath.Join(dir, f.name)
@@ -96,7 +100,7 @@ func TestRollingBackupCleansUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := l.RollingBackup(ctx, dir, 7, now); err != nil {
+	if _, err := l.RollingBackup(ctx, dir, 1, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {

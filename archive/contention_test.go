@@ -31,7 +31,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	lat, acks, importer := interactiveDuringImport(t, l, durability.Duration(3*time.Second, 2*time.Minute))
+	lat, acks, importer := interactiveDuringImport(t, l, durability.Duration(3*time.Second, 2*time.Minute), true)
 
 	acked := newAcks()
 	if _, err := acked.add(acks); err != nil {
@@ -59,10 +59,12 @@ func TestTwoProcesses(t *testing.T) {
 
 // interactiveDuringImport starts a crash-writer child on l's file, which
 // saves captures in a loop, and makes one small write on l every 10 ms
-// for d. It fails the test on any write error (a busy one is named as
-// such) and returns the latencies, the child's acknowledgements and a
-// summary of its pace.
-func interactiveDuringImport(t testing.TB, l *archive.Library, d time.Duration) ([]time.Duration, []string, string) {
+// for d. With reopen it also opens the library a second time every quarter
+// of a second, as a second window would, checking it against a log another
+// process is appending to. It fails the test on any error (a busy one is
+// named as such) and returns the latencies, the child's acknowledgements
+// and a summary of its pace.
+func interactiveDuringImport(t testing.TB, l *archive.Library, d time.Duration, reopen bool) ([]time.Duration, []string, string) {
 	child := durability.Start(t, "TestCrashWriter", "crash-writer", l.Path(), "7")
 	if !child.WaitAcks(1) {
 		t.Fatalf("the importing process did not start:\n%s", child.Output())
@@ -70,6 +72,7 @@ func interactiveDuringImport(t testing.TB, l *archive.Library, d time.Duration) 
 	ctx := context.Background()
 	var lat []time.Duration
 	start := time.Now()
+	lastOpen, reopened := start, 0
 	for i := 0; time.Since(start) < d; i++ {
 		t0 := time.Now()
 		err := l.SetSetting(ctx, "interactive-"+strconv.Itoa(i), strconv.Itoa(i))
@@ -80,6 +83,16 @@ func interactiveDuringImport(t testing.TB, l *archive.Library, d time.Duration) 
 		if err != nil {
 			t.Fatalf("interactive write %d: %v", i, err)
 		}
+		if reopen && time.Since(lastOpen) > 250*time.Millisecond {
+			lastOpen, reopened = time.Now(), reopened+1
+			second, err := archive.Open(l.Path())
+			if err != nil {
+				t.Fatalf("open a second time during the import: %v", err)
+			}
+			if err := second.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
@@ -87,7 +100,7 @@ func interactiveDuringImport(t testing.TB, l *archive.Library, d time.Duration) 
 	if child.Exited() || len(acks) < 2 {
 		t.Fatalf("the importing process stopped after %d saves:\n%s", len(acks), child.Output())
 	}
-	return lat, acks, fmt.Sprintf("%.0f a second", float64(len(acks))/elapsed.Seconds())
+	return lat, acks, fmt.Sprintf("%.0f a second; the library opened %d more times meanwhile", float64(len(acks))/elapsed.Seconds(), reopened)
 }
 
 // BenchmarkInteractiveWriteDuringImport reports the latency of a small
@@ -100,7 +113,7 @@ func BenchmarkInteractiveWriteDuringImport(b *testing.B) {
 	defer l.Close()
 	var all []time.Duration
 	for b.Loop() {
-		lat, _, _ := interactiveDuringImport(b, l, 2*time.Second)
+		lat, _, _ := interactiveDuringImport(b, l, 2*time.Second, false)
 		all = append(all, lat...)
 	}
 	b.ReportMetric(float64(durability.Percentile(all, 50).Microseconds())/1000, "p50-ms")

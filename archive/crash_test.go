@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -330,13 +331,14 @@ func checkWritten(t *testing.T, ctx context.Context, l *archive.Library, run int
 	}
 }
 
-// TestOpenChild is the child of TestKillDuringMigration: it opens the
-// library, which creates or migrates it, and acknowledges.
+// TestOpenChild is the child of TestKillDuringMigration: it says it is
+// starting, opens the library, which creates or migrates it, and says so.
 func TestOpenChild(t *testing.T) {
 	role, args := durability.Role()
 	if role != "open" {
 		t.Skip("the child process of TestKillDuringMigration")
 	}
+	durability.Ack("starting")
 	l, err := archive.Open(args[0])
 	if err != nil {
 		t.Fatal(err)
@@ -465,18 +467,24 @@ func TestKillDuringMigration(t *testing.T) {
 		path = filepath.Join(dir, fmt.Sprintf("library-%d.db", i))
 	}
 	fresh(0)
-	// How long a child takes to create a library, and to open one that
-	// needs nothing, to aim the kills between the two.
-	timeChild := func() time.Duration {
-		child := durability.Start(t, "TestOpenChild", "open", path)
-		start := time.Now()
-		child.Wait()
-		if !child.Exited() {
-			t.Fatalf("the child failed:\n%s", child.Output())
-		}
-		return time.Since(start)
+	// How long creating a library takes, to aim the kills: in this process,
+	// which runs the same code on the same machine as the children.
+	start := time.Now()
+	l, err := archive.Open(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	full, startup := timeChild(), timeChild()
+	full := time.Since(start)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The migrations compiled into the test are the ones a new library
+	// gets; files added to the folder since then are not among them.
+	if v := schemaAgreement(t, path, objects); v < steps {
+		objects, steps = objects[:v], v
+		killedAt = killedAt[:v+1]
+	}
+	perStep := max(full/time.Duration(steps), time.Millisecond)
 	fresh(1)
 	files := 2
 	done := func() bool {
@@ -488,14 +496,16 @@ func TestKillDuringMigration(t *testing.T) {
 		return true
 	}
 	for kills := 0; !done(); kills++ {
-		if kills > 100*steps*want {
+		if kills > 20*steps*want {
 			t.Fatalf("after %d kills, interrupted steps %v, want %d each", kills, killedAt, want)
 		}
 		child := durability.Start(t, "TestOpenChild", "open", path)
-		// Aim at the next step or two: the child starts from the version
-		// the last kill left.
-		perStep := max((full-startup)/time.Duration(steps), time.Millisecond)
-		time.Sleep(startup*8/10 + time.Duration(r.Int64N(int64(startup/5+2*perStep))))
+		// The child says when it is about to open; aim at the next step or
+		// two from there: it starts from the version the last kill left.
+		if !child.WaitAcks(1) {
+			t.Fatalf("the child failed:\n%s", child.Output())
+		}
+		time.Sleep(time.Duration(r.Int64N(int64(2 * perStep))))
 		child.Kill()
 		v := schemaAgreement(t, path, objects)
 		killedAt[v]++
@@ -521,6 +531,44 @@ func TestKillDuringMigration(t *testing.T) {
 			t.Errorf("%s: at version %d after Open, want %d", p, v, steps)
 		}
 	}
-	t.Logf("%d migration steps; kills left files at versions 0..%d: %v (a child takes %v to create a library, %v to open one)",
-		steps, steps, killedAt, full.Round(time.Millisecond), startup.Round(time.Millisecond))
+	t.Logf("%d migration steps; kills left files at versions 0..%d: %v (creating a library takes %v)",
+		steps, steps, killedAt, full.Round(time.Millisecond))
+}
+
+// TestIntegrityCheckSeesEveryPage leaks three pages from a library with the
+// annotation tables in it: Open must refuse it. SQLite's integrity_check
+// silently checks only part of the file (no freelist, no page left unused)
+// when a virtual table comes first in the schema's hash table, which a new
+// table or migration could cause; this test fails if that happens.
+func TestIntegrityCheckSeesEveryPage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "library.db")
+	l, err := archive.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := annotate.NewStore(l); err != nil {
+		t.Fatal(err)
+	}
+	key, c, imgs := crashWrite(0, 0)
+	if _, _, err := l.AddCaptureWithImages(context.Background(), key, c, imgs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int(binary.BigEndian.Uint16(b[16:18]))
+	binary.BigEndian.PutUint32(b[28:32], binary.BigEndian.Uint32(b[28:32])+3) // the size in pages
+	b = append(b, make([]byte, 3*pageSize)...)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = archive.Open(path)
+	var ce *archive.CorruptError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Detail, "never used") {
+		t.Fatalf("Open error %v, want a *CorruptError finding pages never used", err)
+	}
 }

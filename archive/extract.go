@@ -14,7 +14,6 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"gloss/archive/clean"
-	"gloss/archive/doc"
 )
 
 // ErrNoArticle is returned when a page holds no readable article text.
@@ -55,7 +54,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 	if err != nil {
 		return nil, fmt.Errorf("extract article: %w", err)
 	}
-	if body != nil && (art.Node == nil || clean.Misses(art.Node, body)) {
+	if body != nil && (art.Node == nil || body.Misses(art.Node)) {
 		// Readability went past the element the page marks as the article's body
 		// (typically a short post above a long comment thread): look for the article
 		// in that element alone.
@@ -65,7 +64,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		root.AppendChild(h)
 		h.AppendChild(&xhtml.Node{Type: xhtml.ElementNode, Data: "head", DataAtom: atom.Head})
 		h.AppendChild(b)
-		b.AppendChild(body)
+		b.AppendChild(body.Node())
 		q := readability.NewParser()
 		q.KeepClasses = true
 		if again, err := q.ParseAndMutate(root, pageURL); err == nil && again.Node != nil {
@@ -99,7 +98,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		t := meta.Published.UTC()
 		e.Published = &t
 	}
-	if doc.FromNode(art.Node).Text == "" {
+	if !clean.HasText(art.Node) {
 		return nil, ErrNoArticle
 	}
 	return e, nil

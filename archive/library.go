@@ -70,7 +70,8 @@ func DefaultPath() (string, error) {
 // Open opens the library at path, creating it if needed, and brings the
 // archive tables up to date. It refuses, with an error matching
 // ErrNewerSchema and without changing the file, a library written by a newer
-// Gloss.
+// Gloss, and with a *CorruptError matching ErrCorrupt a damaged one (see
+// checkOpen in open_check.go).
 func Open(path string) (*Library, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

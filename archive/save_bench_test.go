@@ -39,14 +39,18 @@ func BenchmarkSave(b *testing.B) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(pages[i%len(pages)].html)
+		_, _ = w.Write(pages[i%len(pages)].html) // a failed response shows in the client
 	}))
 	defer srv.Close()
 	lib, err := archive.Open(filepath.Join(b.TempDir(), "library.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer lib.Close()
+	defer func() {
+		if err := lib.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
 	saver := archive.NewSaver(lib, fetch.New(fetch.Options{
 		Resolver: func(context.Context, string) ([]netip.Addr, error) { return nil, errNoNetwork },
 	}))

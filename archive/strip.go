@@ -64,7 +64,8 @@ func stripBlocks(article *xhtml.Node, texts []string) []clean.Removal {
 				inner = true
 			}
 		}
-		if inner || n.Type != xhtml.ElementNode || !blockAtoms[n.DataAtom] {
+		// Elements readability creates or renames carry no DataAtom; look them up by name.
+		if inner || n.Type != xhtml.ElementNode || !blockAtoms[atom.Lookup([]byte(n.Data))] {
 			return inner
 		}
 		if _, ok := want[doc.FromNode(n).Text]; ok {

@@ -165,6 +165,25 @@ func OpenCopy(ctx context.Context, dir string, opt Options) (*archive.Library, *
 	return lib, store, nil
 }
 
+// smallArticles is the size of the library OpenBench opens when no large one is asked for.
+const smallArticles = 20
+
+// OpenBench opens, in dir, a copy of the library for a benchmark that needs only the
+// Fixtures: the large library GLOSS_BENCH_N asks for when it is set (see FromEnv), else a
+// small one, generated in a second on first use. It returns the options of the library
+// opened.
+func OpenBench(ctx context.Context, dir string) (*archive.Library, *annotate.Store, Options, error) {
+	opt, ok, err := FromEnv()
+	if err != nil {
+		return nil, nil, Options{}, err
+	}
+	if !ok {
+		opt = Options{Articles: smallArticles}
+	}
+	lib, store, err := OpenCopy(ctx, dir, opt)
+	return lib, store, opt.withDefaults(), err
+}
+
 // Copy copies a closed library file (one without a write-ahead log) to dst, which must
 // not exist.
 func Copy(src, dst string) error {

@@ -2,51 +2,15 @@ package reader_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"gloss/annotate"
 	"gloss/annotate/libgen"
 	"gloss/app/reader"
-	"gloss/archive"
 	"gloss/archive/doc"
 )
-
-// openLibrary opens the library the benchmark reads: a copy of the large generated one
-// when GLOSS_BENCH_N asks for it, else a small generated library (which holds the same
-// fixture articles).
-func openLibrary(b *testing.B) (*archive.Library, *annotate.Store) {
-	b.Helper()
-	ctx := context.Background()
-	opt, ok, err := libgen.FromEnv()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var lib *archive.Library
-	var store *annotate.Store
-	if ok {
-		lib, store, err = libgen.OpenCopy(ctx, b.TempDir(), opt)
-	} else {
-		path := filepath.Join(b.TempDir(), "library.db")
-		if _, err = libgen.Generate(ctx, path, libgen.Options{Articles: 20}); err == nil {
-			if lib, err = archive.Open(path); err == nil {
-				store, err = annotate.NewStore(lib)
-			}
-		}
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := lib.Close(); err != nil {
-			b.Error(err)
-		}
-	})
-	return lib, store
-}
 
 // BenchmarkOpenFromLibrary opens a 10,000-word article with 100 highlights (the
 // libgen.LongArticle fixture) from the library to a laid-out reader, as the reader view
@@ -58,8 +22,16 @@ func openLibrary(b *testing.B) (*archive.Library, *annotate.Store) {
 // uses a text size never used before, so every word is measured afresh.
 func BenchmarkOpenFromLibrary(b *testing.B) {
 	test.NewTempApp(b)
-	lib, store := openLibrary(b)
 	ctx := context.Background()
+	lib, store, _, err := libgen.OpenBench(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := lib.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
 	a, err := lib.ArticleByURL(ctx, libgen.LongArticle.URL)
 	if err != nil {
 		b.Fatal(err)

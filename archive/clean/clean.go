@@ -321,6 +321,34 @@ func textOf(n *html.Node, c *cleaner) string {
 	return b.String()
 }
 
+// collapsedText returns the text under n as textOf does, white space collapsed, in one
+// pass.
+func collapsedText(n *html.Node) string {
+	var w collapser
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch ch.Type {
+			case html.TextNode:
+				w.write(ch.Data)
+			case html.ElementNode:
+				if skippedText[ch.Data] {
+					continue
+				}
+				if ch.Data == "br" || blockTags[ch.Data] {
+					w.write(" ")
+				}
+				walk(ch)
+				if blockTags[ch.Data] {
+					w.write(" ")
+				}
+			}
+		}
+	}
+	walk(n)
+	return w.b.String()
+}
+
 // textLen counts the letters and digits under n (not marked), a measure of text that
 // does not depend on white space.
 func textLen(n *html.Node, c *cleaner) int {
@@ -329,11 +357,7 @@ func textLen(n *html.Node, c *cleaner) int {
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			for _, r := range n.Data {
-				if unicode.IsLetter(r) || unicode.IsDigit(r) {
-					count++
-				}
-			}
+			count += countAlnum(n.Data)
 			return
 		case html.ElementNode:
 			if skippedText[n.Data] || (c != nil && c.marked[n].ok()) {
@@ -349,6 +373,27 @@ func textLen(n *html.Node, c *cleaner) int {
 	}
 	walk(n)
 	return count
+}
+
+// countAlnum counts the letters and digits of s, with a fast path for ASCII.
+func countAlnum(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+		i += size
+	}
+	return n
 }
 
 // collapse turns every run of white space into one space and trims the ends.

@@ -35,13 +35,13 @@ func extract(t testing.TB, page string, keep ...string) (string, []Removal, Meta
 		t.Fatal(err)
 	}
 	node := art.Node
-	if (node == nil || Misses(node, body)) && body != nil {
+	if body != nil && (node == nil || body.Misses(node)) {
 		doc := &html.Node{Type: html.DocumentNode}
 		h := &html.Node{Type: html.ElementNode, Data: "html"}
 		b := &html.Node{Type: html.ElementNode, Data: "body"}
 		doc.AppendChild(h)
 		h.AppendChild(b)
-		b.AppendChild(body)
+		b.AppendChild(body.Node())
 		q := readability.NewParser()
 		q.KeepClasses = true
 		if a, err := q.ParseAndMutate(doc, u); err == nil && a.Node != nil {

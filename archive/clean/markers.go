@@ -170,8 +170,14 @@ type attrMark struct {
 // It runs on every element of a page; what a class value says is kept in c's cache,
 // since pages repeat their class values.
 func (c *cleaner) markerOf(n *html.Node) (marker, string) {
+	m, sys, _ := c.marks(n)
+	return m, sys
+}
+
+// marks is markerOf that also says whether n is marked as the article's body.
+func (c *cleaner) marks(n *html.Node) (m marker, sys string, body bool) {
 	if n.Type != html.ElementNode || len(n.Attr) == 0 {
-		return markNone, ""
+		return markNone, "", false
 	}
 	var all attrMark
 	for _, a := range n.Attr {
@@ -180,47 +186,57 @@ func (c *cleaner) markerOf(n *html.Node) (marker, string) {
 			continue
 		case a.Key == "role":
 			if strings.EqualFold(strings.TrimSpace(a.Val), "search") {
-				return markSearch, ""
+				return markSearch, "", false
 			}
 			continue
 		case a.Key == "aria-label":
 			if strings.Contains(strings.ToLower(a.Val), "breadcrumb") {
-				return markBreadcrumb, ""
+				return markBreadcrumb, "", false
 			}
 			continue
 		case a.Key == "itemtype":
 			if strings.HasSuffix(a.Val, "BreadcrumbList") {
-				return markBreadcrumb, ""
+				return markBreadcrumb, "", false
+			}
+			continue
+		case a.Key == "itemprop":
+			if ip := strings.ToLower(a.Val); ip == "articlebody" || ip == "text" && n.Data != "span" {
+				body = true
 			}
 			continue
 		case a.Key != "class" && a.Key != "id" || a.Val == "":
 			continue
 		}
-		am := c.attrMark(a.Val)
+		am := c.attrMark(a.Key, a.Val)
 		all.m = pick(all.m, am.m)
 		all.byToken = pick(all.byToken, am.byToken)
 		all.comment = all.comment || am.comment
 		all.negative = all.negative || am.negative
 		all.crumbs = all.crumbs || am.crumbs
+		body = body || am.body
 		if all.sys == "" {
 			all.sys = am.sys
 		}
 	}
 	switch {
 	case all.comment && !all.negative:
-		return markComments, all.sys
+		return markComments, all.sys, body
 	case all.byToken != markNone:
-		return all.byToken, ""
+		return all.byToken, "", body
 	case all.crumbs:
-		return markBreadcrumb, ""
+		return markBreadcrumb, "", body
 	case n.Data == "form" && isSearchForm(n):
-		return markSearch, ""
+		return markSearch, "", body
 	}
-	return all.m, ""
+	return all.m, "", body
 }
 
-// attrMark returns what a class or id value says, from the cache when it has been read.
-func (c *cleaner) attrMark(val string) attrMark {
+// attrMark returns what a class or id value says. Class values repeat across a page and
+// are read once; ids are unique and read each time.
+func (c *cleaner) attrMark(key, val string) attrMark {
+	if key == "id" {
+		return scanAttr(val)
+	}
 	am, ok := c.attrCache[val]
 	if !ok {
 		am = scanAttr(val)
@@ -251,39 +267,104 @@ func scanAttr(val string) attrMark {
 		if end == start {
 			break
 		}
-		tok := lower[start:end]
-		if articleTokens[tok] {
-			am.body = true
+		if ti, ok := tokenInfos[lower[start:end]]; ok {
+			am.body = am.body || ti.body
+			am.comment = am.comment || ti.comment
+			if ti.sys != "" {
+				am.sys = ti.sys
+			}
+			am.byToken = pick(am.byToken, ti.m)
 		}
-		if commentTokens[tok] {
-			am.comment = true
-		}
-		if s, ok := commentSystems[tok]; ok {
-			am.sys = s
-		}
-		am.byToken = pick(am.byToken, tokenMarkers[tok])
 		eachWord(val[start:end], lower[start:end], func(w string) {
+			wi, ok := wordInfos[w]
 			switch {
-			case commentNegative[w]:
-				am.negative = true
-			case isCommentWord(w):
-				am.comment = true
-				if s, ok := commentSystems[w]; ok && am.sys == "" {
-					am.sys = s
+			case !ok:
+				if isCommentWord(w) {
+					am.comment = true
 				}
-			case breadcrumbWords[w]:
+			case wi.negative:
+				am.negative = true
+			case wi.comment:
+				am.comment = true
+				if wi.sys != "" && am.sys == "" {
+					am.sys = wi.sys
+				}
+			case wi.crumbs:
 				am.crumbs = true
 			default:
-				if s, ok := commentSystems[w]; ok && am.sys == "" && am.comment {
-					am.sys = s
+				if wi.sys != "" && am.sys == "" && am.comment {
+					am.sys = wi.sys
 				}
-				am.m = pick(am.m, wordMarkers[w])
+				am.m = pick(am.m, wi.m)
 			}
 		})
 		start = end
 	}
 	return am
 }
+
+// wordInfo and tokenInfo are what one class or id word, or whole token, says: the sets
+// above folded into one table each, so that reading a class value costs one look-up a word.
+type wordInfo struct {
+	negative, comment, crumbs bool
+	sys                       string
+	m                         marker
+}
+
+type tokenInfo struct {
+	body, comment bool
+	sys           string
+	m             marker
+}
+
+var wordInfos, tokenInfos = func() (map[string]wordInfo, map[string]tokenInfo) {
+	words := map[string]wordInfo{}
+	for w, m := range wordMarkers {
+		words[w] = wordInfo{m: m}
+	}
+	for w, sys := range commentSystems {
+		wi := words[w]
+		wi.sys = sys
+		words[w] = wi
+	}
+	for w := range breadcrumbWords {
+		wi := words[w]
+		wi.crumbs = true
+		words[w] = wi
+	}
+	for w, on := range commentWords {
+		if on {
+			wi := words[w]
+			wi.comment = true
+			words[w] = wi
+		}
+	}
+	for w := range commentNegative {
+		wi := words[w]
+		wi.negative = true
+		words[w] = wi
+	}
+	tokens := map[string]tokenInfo{}
+	for t, m := range tokenMarkers {
+		tokens[t] = tokenInfo{m: m}
+	}
+	for t := range articleTokens {
+		ti := tokens[t]
+		ti.body = true
+		tokens[t] = ti
+	}
+	for t := range commentTokens {
+		ti := tokens[t]
+		ti.comment = true
+		tokens[t] = ti
+	}
+	for t, sys := range commentSystems {
+		ti := tokens[t]
+		ti.sys = sys
+		tokens[t] = ti
+	}
+	return words, tokens
+}()
 
 func isSpaceByte(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
 

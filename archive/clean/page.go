@@ -15,11 +15,11 @@ import (
 // clutter that readability may take for the article, or append to it. Everything else is
 // left to [Article], so that what is reported is what would have been in the article.
 //
-// Page also returns a copy of the element the page marks as its article's body (by
-// itemprop articleBody or a class such as entry-content or post-body), or nil when the
-// page marks none, or more than one. When readability then misses that element (see
-// [Misses]), it is the better guess at the article.
-func Page(doc *html.Node, keep ...string) (removed []Removal, body *html.Node) {
+// Page also returns the element the page marks as its article's body (by itemprop
+// articleBody or a class such as entry-content or post-body), or nil when the page marks
+// none, or more than one: when readability then misses it ([Body.Misses]), it is the
+// better guess at the article.
+func Page(doc *html.Node, keep ...string) (removed []Removal, body *Body) {
 	c := newCleaner("page", doc, keep)
 	root := findElement(doc, "body")
 	if root == nil {
@@ -27,11 +27,71 @@ func Page(doc *html.Node, keep ...string) (removed []Removal, body *html.Node) {
 	}
 	c.comments(root)
 	removed = c.sweep()
-	if c.bodies == 1 && hasLetters(c.body, 80) {
-		body = clone(c.body)
+	if c.bodies == 1 && hasLetters(c.body, minBodyLetters) {
+		cp := clone(c.body)
+		body = &Body{copy: cp, probes: probes(cp, 7)}
 	}
 	return removed, body
 }
+
+// minBodyLetters is how many letters a marked body needs to be offered as the article.
+// It is low on purpose: a post of a photo and one line ("Born 11/6/12.") is still the
+// article, and readability, finding too little text there, otherwise takes a sidebar's
+// "about me" block for it.
+const minBodyLetters = 20
+
+// Body is the element a page marks as its article's body, as [Page] found it.
+type Body struct {
+	copy *html.Node // taken before readability changed the page
+	// probes are runs of words sampled evenly across the body's text.
+	probes []string
+}
+
+// Node returns a copy of the body as it was before readability changed the page, or nil
+// for a nil Body.
+func (b *Body) Node() *html.Node {
+	if b == nil {
+		return nil
+	}
+	return b.copy
+}
+
+// Misses reports whether the article readability picked leaves out most of the body:
+// fewer than half of the runs of words sampled across the body occur in its text.
+// (Readability may rebuild the page from a copy of its own, so the test is on words,
+// not on nodes.)
+func (b *Body) Misses(article *html.Node) bool {
+	if b == nil || len(b.probes) == 0 {
+		return false
+	}
+	have := collapsedText(article)
+	found := 0
+	for _, p := range b.probes {
+		if strings.Contains(have, p) {
+			found++
+		}
+	}
+	return found*2 < len(b.probes)
+}
+
+// probes returns k runs of four words spread evenly over the text of n.
+func probes(n *html.Node, k int) []string {
+	const size = 4
+	words := strings.Split(collapsedText(n), " ")
+	if len(words) < size {
+		return nil
+	}
+	var out []string
+	for i := 0; i < k; i++ {
+		at := i * (len(words) - size) / (k - 1)
+		out = append(out, strings.Join(words[at:at+size], " "))
+	}
+	return out
+}
+
+// HasText reports whether n holds a letter or a digit outside the elements that never
+// show text.
+func HasText(n *html.Node) bool { return hasLetters(n, 1) }
 
 // comments marks the comment sections under n: elements whose class or id names a comment
 // system or section, comment forms, and runs of comment items.
@@ -40,7 +100,8 @@ func (c *cleaner) comments(n *html.Node) {
 		if ch.Type != html.ElementNode || skippedText[ch.Data] {
 			continue
 		}
-		if m, sys := c.markerOf(ch); m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
+		m, sys, isBody := c.marks(ch)
+		if m == markComments && !c.holdsArticle(ch, true) && hasContent(ch) {
 			if c.remove(ch, "comments/marker", commentReason(sys)) {
 				continue
 			}
@@ -50,7 +111,7 @@ func (c *cleaner) comments(n *html.Node) {
 				continue
 			}
 		}
-		if c.isArticleBody(ch) {
+		if isBody {
 			// Count the marked bodies; one inside another counts once.
 			if c.body == nil || !contains(c.body, ch) {
 				c.bodies++
@@ -140,20 +201,8 @@ func (c *cleaner) holdsArticle(n *html.Node, commentsOK bool) bool {
 // isArticleBody reports whether n is marked as the article's body, by itemprop or by a
 // class or id token such as entry-content.
 func (c *cleaner) isArticleBody(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch {
-		case a.Namespace != "":
-		case a.Key == "itemprop":
-			if ip := strings.ToLower(a.Val); ip == "articlebody" || ip == "text" && n.Data != "span" {
-				return true
-			}
-		case a.Key == "class" || a.Key == "id":
-			if a.Val != "" && c.attrMark(a.Val).body {
-				return true
-			}
-		}
-	}
-	return false
+	_, _, body := c.marks(n)
+	return body
 }
 
 // findElement returns the first element named tag under n, in document order.
@@ -211,31 +260,4 @@ func clone(n *html.Node) *html.Node {
 		c.AppendChild(clone(ch))
 	}
 	return c
-}
-
-// Misses reports whether the article readability picked leaves out most of the page's
-// marked body (the copy [Page] returns): of a few runs of words sampled across the body's text,
-// fewer than half occur in the article's.
-func Misses(article, body *html.Node) bool {
-	if body == nil {
-		return false
-	}
-	words := strings.Fields(textOf(body, nil))
-	if len(words) < 4 {
-		return false
-	}
-	have := collapse(textOf(article, nil))
-	const probes, size = 7, 4
-	found, tried := 0, 0
-	for k := 0; k < probes; k++ {
-		i := k * (len(words) - size) / (probes - 1)
-		if i < 0 || i+size > len(words) {
-			continue
-		}
-		tried++
-		if strings.Contains(have, strings.Join(words[i:i+size], " ")) {
-			found++
-		}
-	}
-	return found*2 < tried
 }

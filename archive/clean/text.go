@@ -192,8 +192,27 @@ func textVerdict(s string, pos position) verdict {
 		words = strings.Fields(s)
 		nw = len(words)
 	}
+	fw := firstWord(strings.ToLower(s[:min(len(s), 32)]))
+	if nw >= 25 && pos == posBody && !relatedFirst[fw] && !tagsFirst[fw] {
+		// A long block in the body is prose unless it is a call to action, credits, a
+		// comment policy or an affiliate disclosure. Most blocks end here, so the test
+		// avoids lowering the text unless a cue is found.
+		lead := s[:min(len(s), 48)]
+		if nw <= 60 && creditsFirst[fw] && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && containsFold(s, " by") {
+			return vCredits
+		}
+		if nw <= 40 && containsFold(s, "comment") && policyRe.MatchString(s) {
+			return vPolicy
+		}
+		if nw <= 60 && mayBeCTA(s) && hasCTA(s, strings.ToLower(s)) {
+			return cta(s)
+		}
+		if nw <= 60 && (containsFold(s, "affiliate") || containsFold(s, "commission")) && affiliateRe.MatchString(s) {
+			return vAffiliate
+		}
+		return verdict{}
+	}
 	lower := strings.ToLower(s)
-	fw := firstWord(lower)
 	digit := strings.IndexAny(s, "0123456789") >= 0
 	lead := s
 	if len(lead) > 48 {
@@ -231,7 +250,7 @@ func textVerdict(s string, pos position) verdict {
 	}
 	if (nw >= 25 || sentence) && pos == posBody && !relatedFirst[fw] && !tagsFirst[fw] {
 		// A long block in the body is prose unless it is a call to action or credits.
-		if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
+		if nw <= 60 && creditsFirst[fw] && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
 			return vCredits
 		}
 		if nw <= 40 && strings.Contains(lower, "comment") && policyRe.MatchString(s) {
@@ -261,13 +280,13 @@ func textVerdict(s string, pos position) verdict {
 			return vRelatedHd
 		}
 	}
-	if nw <= 30 && (commentFirst[fw] || fw == "" || digit) && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !sentence {
+	if nw <= 30 && (commentFirst[fw] || fw == "") && commentLeadRe.MatchString(lead) && commentHeadingRe.MatchString(s) && !sentence {
 		return vComment
 	}
 	if nw <= 24 && isBylineOrDate(s, words, pos) {
 		return vByline
 	}
-	if nw <= 60 && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
+	if nw <= 60 && creditsFirst[fw] && creditsLeadRe.MatchString(lead) && creditsRe.MatchString(s) && strings.Contains(lower, " by") {
 		return vCredits
 	}
 	if nw <= 40 && (strings.Contains(lower, "comment") || strings.Contains(lower, "coment") || strings.Contains(lower, "komment") || strings.Contains(lower, "repl")) && policyRe.MatchString(s) {
@@ -348,6 +367,9 @@ var (
 		corrections feedback opens external tl x min minute`)
 )
 
+// creditsFirst are the first words creditsLeadRe can start with.
+var creditsFirst = wordSet("additional further reporting writing editing written edited compiled research produced translated translation graphics photos video illustration illustrations")
+
 // mayBeCredit is a quick test that a short text could be a photo credit: it names an
 // agency or says "photo" first, or holds a copyright sign or a slash.
 func mayBeCredit(s, lower, fw string) bool {
@@ -376,13 +398,44 @@ var ctaCues = func() *[256][]string {
 	return m
 }()
 
-// mayBeCTA is a quick test that a text could hold a call to action.
-func mayBeCTA(lower string) bool {
-	for i := 0; i < len(lower); i++ {
-		for _, c := range ctaCues[lower[i]] {
-			if strings.HasPrefix(lower[i:], c) {
+// mayBeCTA is a quick test that a text could hold a call to action. The cues are ASCII,
+// and compared without regard to case.
+func mayBeCTA(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, c := range ctaCues[lowerByte(s[i])] {
+			if hasPrefixFold(s[i:], c) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func lowerByte(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix p, in any case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lowerByte(s[i]) != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFold reports whether s holds the lower-case ASCII needle p, in any case.
+func containsFold(s, p string) bool {
+	for i := 0; i+len(p) <= len(s); i++ {
+		if lowerByte(s[i]) == p[0] && hasPrefixFold(s[i:], p) {
+			return true
 		}
 	}
 	return false

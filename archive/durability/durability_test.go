@@ -98,3 +98,15 @@ func TestStartKill(t *testing.T) {
 		t.Error("WaitAcks(6) = true from a child that printed 5")
 	}
 }
+
+func TestPeakRSS(t *testing.T) {
+	rss, ok := PeakRSS()
+	if !ok {
+		t.Skip("the system does not report peak memory")
+	}
+	// A Go test process holds at least a megabyte and, here, far less than
+	// a terabyte: the units are right.
+	if rss < 1<<20 || rss > 1<<40 {
+		t.Errorf("PeakRSS() = %d bytes", rss)
+	}
+}
