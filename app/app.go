@@ -64,6 +64,7 @@ type App struct {
 	editors     editors
 	addDialog   *AddDialog
 	prefsDialog *PrefsDialog
+	queueDialog *ImportQueueDialog // while open
 
 	// do runs f on the UI goroutine: fyne.Do, or in tests a queue the test drains.
 	do func(f func())
@@ -75,6 +76,11 @@ type App struct {
 	closed bool
 	// recleanMu makes re-cleans run one at a time (see cleanAgain).
 	recleanMu sync.Mutex
+	// queueMu makes runs of the import queue take turns: the library lets one at a time
+	// fetch (archive.ErrQueueBusy).
+	queueMu sync.Mutex
+	// importing counts the import job rows whose run has not ended; on the UI goroutine.
+	importing int
 
 	logger *log.Logger
 }
@@ -121,6 +127,7 @@ func build(a fyne.App, svc Services, do func(func())) (*App, error) {
 	})
 	g.Library.reload()
 	g.loadPalette()
+	g.resumeImports()
 	return g, nil
 }
 

@@ -35,6 +35,8 @@ func (g *App) mainMenu() *fyne.MainMenu {
 	prefs := item("Preferences…", fyne.KeyComma, g.showPreferences)
 	file := fyne.NewMenu("File",
 		item("Add to library…", fyne.KeyL, g.showAddDialog),
+		fyne.NewMenuItem("Import library…", g.showImportLibrary),
+		fyne.NewMenuItem("Import queue…", g.showImportQueue),
 		exportItem,
 		fyne.NewMenuItemSeparator(),
 		prefs,

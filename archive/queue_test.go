@@ -450,11 +450,13 @@ func TestRunQueueCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
 	s.onRequest = func(n int) {
 		if n == 15 {
 			cancel()
 		}
 	}
+	s.mu.Unlock()
 	_, err := RunQueue(ctx, l, s.saver(l), QueueOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run = %v, want context.Canceled", err)
@@ -466,7 +468,10 @@ func TestRunQueueCancel(t *testing.T) {
 	if stats.Running != 0 || stats.Done < 8 || stats.Done > 14 || stats.Waiting != 40-stats.Done {
 		t.Errorf("after cancelling at request 15: %+v, want none running and the rest waiting", stats)
 	}
+	// Requests of the cancelled run may still be in the handler.
+	s.mu.Lock()
 	s.onRequest = nil
+	s.mu.Unlock()
 	if _, err := RunQueue(context.Background(), l, s.saver(l), QueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
