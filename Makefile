@@ -30,6 +30,7 @@ build:
 test: test-deps
 	go vet ./...
 	go test -race ./...
+	go test -count=1 -run 'TestKillDuringMigration' ./archive
 
 deps:
 	@scripts/install-deps $(BUILD_PACKAGES)

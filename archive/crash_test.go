@@ -455,6 +455,12 @@ func schemaAgreement(t *testing.T, path string, objects [][]schemaObject) int {
 // migrations recorded must be exactly those whose tables and columns exist,
 // and the next Open must finish the job with a healthy library.
 func TestKillDuringMigration(t *testing.T) {
+	if durability.Race {
+		// Kills are aimed by timing each step in this process; the race detector slows
+		// steps so unevenly that later ones are never hit. make test runs this test
+		// again without it.
+		t.Skip("aimed by timing; runs without -race")
+	}
 	objects := migrationObjects(t)
 	steps := len(objects)
 	want := durability.N(4, 20)

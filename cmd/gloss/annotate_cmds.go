@@ -97,14 +97,7 @@ func cmdHighlight(e *env, args []string) error {
 	claim := fs.Bool("claim", false, "mark the passage as a claim")
 	var cf claimFlags
 	cf.register(fs)
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return usagef("give one article id")
-	}
-	id, err := articleID(rest[0])
+	id, err := oneArticleID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -207,14 +200,7 @@ func nonNil(s []string) []string {
 func cmdAnnotations(e *env, args []string) error {
 	fs := flag.NewFlagSet("annotations", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return usagef("give one article id")
-	}
-	id, err := articleID(rest[0])
+	id, err := oneArticleID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -489,14 +475,7 @@ func cmdOrphans(e *env, args []string) error {
 }
 
 func cmdReanchor(e *env, args []string) error {
-	rest, err := parse(flag.NewFlagSet("reanchor", flag.ContinueOnError), args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return usagef("give one article id")
-	}
-	id, err := articleID(rest[0])
+	id, err := oneArticleID(flag.NewFlagSet("reanchor", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}

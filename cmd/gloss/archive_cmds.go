@@ -387,6 +387,18 @@ func cmdList(e *env, args []string) error {
 	})
 }
 
+// oneArticleID parses a command's flags and its one argument, an article id.
+func oneArticleID(fs *flag.FlagSet, args []string) (int64, error) {
+	rest, err := parse(fs, args)
+	if err != nil {
+		return 0, err
+	}
+	if len(rest) != 1 {
+		return 0, usagef("give one article id")
+	}
+	return articleID(rest[0])
+}
+
 func articleID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
@@ -398,14 +410,7 @@ func articleID(s string) (int64, error) {
 func cmdShow(e *env, args []string) error {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	format := fs.String("format", "text", "text, html, markdown or json")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return usagef("give one article id")
-	}
-	id, err := articleID(rest[0])
+	id, err := oneArticleID(fs, args)
 	if err != nil {
 		return err
 	}
@@ -480,14 +485,7 @@ func cmdSearch(e *env, args []string) error {
 }
 
 func cmdDelete(e *env, args []string) error {
-	rest, err := parse(flag.NewFlagSet("delete", flag.ContinueOnError), args)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 1 {
-		return usagef("give one article id")
-	}
-	id, err := articleID(rest[0])
+	id, err := oneArticleID(flag.NewFlagSet("delete", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}
