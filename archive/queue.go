@@ -432,19 +432,9 @@ func (l *Library) QueueItems(ctx context.Context, state QueueState, limit int) (
 	}
 	var items []QueueItem
 	err := l.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanQueueItem(rows)
-			if err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return rows.Err()
+		var err error
+		items, err = queryQueueItems(ctx, tx, q, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import queue: %w", err)
@@ -510,21 +500,11 @@ func ApplyPending(ctx context.Context, lib *Library, after AfterFunc) (int, erro
 	for {
 		var page []QueueItem
 		err := lib.Read(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT `+queueColumns+` FROM import_queue
+			var err error
+			page, err = queryQueueItems(ctx, tx, `SELECT `+queueColumns+` FROM import_queue
 				WHERE state = 'done' AND pending IS NOT NULL AND article_id IS NOT NULL AND id > ?
 				ORDER BY id LIMIT 200`, last)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				it, err := scanQueueItem(rows)
-				if err != nil {
-					return err
-				}
-				page = append(page, it)
-			}
-			return rows.Err()
+			return err
 		})
 		if err != nil {
 			return applied, fmt.Errorf("attach imported annotations: %w", err)
@@ -1234,4 +1214,22 @@ func processAlive(pid int) bool {
 	}
 	err = p.Signal(syscall.Signal(0))
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// queryQueueItems runs a query selecting queueColumns and scans its rows.
+func queryQueueItems(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]QueueItem, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []QueueItem
+	for rows.Next() {
+		it, err := scanQueueItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
 }

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -470,21 +471,12 @@ func mergeKeep(keep, add, remove []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range append(append([]string(nil), keep...), add...) {
-		if !seen[p] && !contains(remove, p) {
+		if !seen[p] && !slices.Contains(remove, p) {
 			seen[p] = true
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // importKey identifies an imported file's article: its address when known, else its
