@@ -144,7 +144,11 @@ func (l *Library) Vacuum(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vacuum: drop unused images: %w", err)
 	}
-	if _, err := l.w.ExecContext(ctx, `VACUUM`); err != nil {
+	err = retryBusy(ctx, func() error {
+		_, err := l.w.ExecContext(ctx, `VACUUM`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	return nil

@@ -137,7 +137,7 @@ func TestConnectionSettings(t *testing.T) {
 	l := openTest(t)
 	ctx := context.Background()
 
-	want := connSettings{journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 10000, queryOnly: 0, secureDelete: 1}
+	want := connSettings{journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5, queryOnly: 0, secureDelete: 1}
 	wantReader := connSettings{journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 10000, queryOnly: 1, secureDelete: 0}
 
 	tests := []struct {
@@ -258,5 +258,47 @@ func TestOpenOddPath(t *testing.T) {
 				t.Errorf("files in folder = %q, want just %q", names, name)
 			}
 		})
+	}
+}
+
+// TestWriteWaitsForLock holds the write lock from another connection, as
+// another process would, for longer than the writer's own busy timeout:
+// Write must wait for it, polling, rather than fail with SQLITE_BUSY, and
+// stop waiting when its context ends.
+func TestWriteWaitsForLock(t *testing.T) {
+	l := openTest(t)
+	ctx := context.Background()
+	other := rawDB(t, l.path, "_busy_timeout=0")
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	hold := 20 * writerBusyTimeout
+	released := make(chan error, 1)
+	go func() {
+		time.Sleep(hold)
+		_, err := conn.ExecContext(ctx, "COMMIT")
+		released <- err
+	}()
+	if err := l.SetSetting(ctx, "k", "v"); err != nil {
+		t.Fatalf("SetSetting while another connection held the lock for %v: %v", hold, err)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	short, cancel := context.WithTimeout(ctx, hold)
+	defer cancel()
+	err = l.SetSetting(short, "k", "w")
+	if se := (sqlite3.Error{}); !errors.As(err, &se) || se.Code != sqlite3.ErrBusy {
+		t.Errorf("SetSetting with the lock held past its deadline: err = %v, want SQLITE_BUSY", err)
 	}
 }
