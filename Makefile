@@ -11,12 +11,16 @@ endif
 # sqlite_fts5 turns on full-text search in go-sqlite3; x11 builds GLFW for X11 only, which
 # needs no Wayland headers (XWayland runs it on Wayland desktops).
 export GOFLAGS := -tags=sqlite_fts5,x11 -buildvcs=false
+# go.mod's toolchain line names the Go release with the standard library's latest security
+# fixes; auto lets the go command fetch it from the module proxy where the machine's Go is
+# older, or is told to stay local.
+export GOTOOLCHAIN := auto
 export CGO_ENABLED := 1
 
 BIN := bin/gloss
 BUILD_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) poppler-utils qpdf xvfb xauth
+TEST_PACKAGES := $(BUILD_PACKAGES) poppler-utils qpdf xvfb xauth python3
 SHARED := $(abspath ../shared)
 
 .PHONY: run build test deps test-deps vet eval bench fuzz stress clean package screenshots
@@ -31,6 +35,9 @@ test: test-deps
 	go vet ./...
 	go test -race ./...
 	go test -count=1 -run 'TestKillDuringMigration' ./archive
+	scripts/fuzz 5s
+	scripts/gui-race $(SHARED)
+	scripts/vulncheck
 
 deps:
 	@scripts/install-deps $(BUILD_PACKAGES)
@@ -95,38 +102,4 @@ SCREENSHOT_STATES := main annotations claim strip dark selection
 screenshots: deps build
 	@scripts/install-deps $(SCREENSHOT_PACKAGES)
 	@mkdir -p docs
-	@set -euo pipefail; \
-	tmp=$$(mktemp -d); srv=; \
-	trap 'test -n "$$srv" && kill $$srv; rm -rf "$$tmp"' EXIT; \
-	cp app/testdata/street-trees.html "$$tmp/"; \
-	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
-	python3 -m http.server --bind 127.0.0.1 --directory "$$tmp" $$port >/dev/null 2>&1 & srv=$$!; \
-	g="./$(BIN) --db $$tmp/library.db"; \
-	if [ -d "$(SHARED)/corpus/extraction-dev" ]; then \
-		c="$(SHARED)/corpus/extraction-dev"; \
-		python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); latin=lambda s: sum(ch < "\u0250" for ch in s) > 0.95*len(s); [print(i, t[i]["url"]) for i in [i for i in [l.strip() for l in open(sys.argv[2])][:12] if latin(t[i].get("articleBody") or "x")][:8]]' \
-			"$$c/ground-truth.json" "$$c/ids.txt" | while read -r id url; do \
-			gunzip -c "$$c/html/$$id.html.gz" > "$$tmp/$$id.html"; \
-			$$g import --url "$$url" "$$tmp/$$id.html" >/dev/null 2>&1 || true; \
-		done; \
-	fi; \
-	for i in $$(seq 50); do python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' $$port 2>/dev/null && break; sleep 0.1; done; \
-	id=$$($$g save "http://127.0.0.1:$$port/street-trees.html" | cut -f1); \
-	$$g tag $$id cities heat >/dev/null; \
-	$$g highlight $$id --quote "a mature tree cools the street around it by up to eight degrees" --color pink \
-		--note "Surface and air temperature mixed up: see Okafor below." --tag heat --tag "climate plan" \
-		--claimant "City climate plan" --claim-kind statistic --evidence none --claim-status misleading \
-		--verdict "True of pavement surfaces, not of the air at head height." >/dev/null; \
-	$$g highlight $$id --quote "Every tree we plant saves a household two hundred euros a year in energy bills." --color orange \
-		--claimant "Tomas Reyes, deputy mayor" --claim-kind statistic --evidence asserted --claim-status disputed \
-		--verdict "A 2019 study of 1,200 homes found 30 to 90 euros, and only for south-shaded homes." \
-		--link https://example.org/energy-study --tag energy >/dev/null; \
-	$$g highlight $$id --quote "Air temperature, the heat people breathe, rarely moves by more than two or three degrees over a single street." \
-		--color green --note "Okafor's measurements; ask for the dataset." --tag heat >/dev/null; \
-	$$g highlight $$id --quote "canopy cover" --color purple --note "The share of a district seen from above as leaves." >/dev/null; \
-	$$g highlight $$id --quote "The gains are largest where canopy is continuous." --color yellow >/dev/null; \
-	for s in $(SCREENSHOT_STATES); do \
-		xvfb-run -a -s '-screen 0 1400x900x24' $$g screenshot --state $$s --out docs/$$s.png 2>"$$tmp/err" \
-			|| { grep -v -e dbus-launch -e 'theme settings' -e app_xdg "$$tmp/err" >&2; exit 1; }; \
-		echo "docs/$$s.png"; \
-	done
+	scripts/screenshots ./$(BIN) docs $(SHARED) $(SCREENSHOT_STATES)

@@ -2,6 +2,8 @@ module gloss
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	codeberg.org/readeck/go-readability/v2 v2.1.3
 	fyne.io/fyne/v2 v2.8.1

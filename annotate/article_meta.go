@@ -3,7 +3,6 @@ package annotate
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -30,26 +29,18 @@ type ArticleMeta struct {
 	Updated   time.Time // when note, favourite, archived or progress last changed; zero if never
 }
 
-// ArticleMeta returns the article-level annotations of an article.
+// ArticleMeta returns the article-level annotations of an article. If its row or one of
+// its tags is damaged, it fails with an error matching ErrDamaged (see queryHighlights
+// for why the whole read fails).
 func (s *Store) ArticleMeta(ctx context.Context, articleID int64) (ArticleMeta, error) {
-	m := ArticleMeta{ArticleID: articleID}
+	var m ArticleMeta
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
 		if err := articleExists(ctx, tx, articleID); err != nil {
 			return err
 		}
-		var updated string
-		err := tx.QueryRowContext(ctx, `
-			SELECT note, favourite, archived, progress, progress_offset, updated_at
-			FROM article_meta WHERE article_id = ?`, articleID).
-			Scan(&m.Note, &m.Favourite, &m.Archived, &m.Progress.Fraction, &m.Progress.Offset, &updated)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+		var err error
+		if m, err = readArticleMeta(ctx, tx, articleID); err != nil {
 			return err
-		default:
-			if m.Updated, err = parseTime(updated); err != nil {
-				return err
-			}
 		}
 		m.Tags, err = articleTags(ctx, tx, articleID)
 		return err
@@ -58,6 +49,31 @@ func (s *Store) ArticleMeta(ctx context.Context, articleID int64) (ArticleMeta, 
 		return ArticleMeta{}, fmt.Errorf("annotations of article %d: %w", articleID, err)
 	}
 	return m, nil
+}
+
+// readArticleMeta reads an article's row of article_meta, checked against its sum; no
+// row means all defaults.
+func readArticleMeta(ctx context.Context, tx *sql.Tx, articleID int64) (ArticleMeta, error) {
+	m := ArticleMeta{ArticleID: articleID}
+	rows, err := articleMetaTable.read(ctx, tx, `article_id = ?`, articleID)
+	if err != nil || len(rows) == 0 {
+		return m, err
+	}
+	return articleMetaFromRow(rows[0].vals)
+}
+
+// articleMetaFromRow makes an ArticleMeta (without tags) of the values of a row of
+// article_meta, in articleMetaTable's order.
+func articleMetaFromRow(v []any) (ArticleMeta, error) {
+	var r rowReader
+	m := ArticleMeta{ArticleID: r.int(v[0]), Note: r.str(v[1]), Favourite: r.int(v[2]) == 1, Archived: r.int(v[3]) == 1}
+	p, ok := v[4].(float64)
+	if !ok {
+		r.keep(fmt.Errorf("stored value %v is not a number", v[4]))
+	}
+	m.Progress = Progress{Fraction: p, Offset: int(r.int(v[5]))}
+	m.Updated = r.time(v[6])
+	return m, r.err
 }
 
 // SetArticleNote replaces the note of an article.
@@ -95,6 +111,11 @@ func (s *Store) setMeta(ctx context.Context, articleID int64, what, set string, 
 		if err := articleExists(ctx, tx, articleID); err != nil {
 			return err
 		}
+		// The update leaves the other columns as they are: they must be intact for the
+		// new sum to vouch for them.
+		if err := articleMetaTable.verify(ctx, tx, `article_id = ?`, articleID); err != nil {
+			return err
+		}
 		now := formatTime(s.now())
 		_, err := tx.ExecContext(ctx, `INSERT INTO article_meta (article_id, updated_at) VALUES (?, ?)
 			ON CONFLICT (article_id) DO NOTHING`, articleID, now)
@@ -104,6 +125,9 @@ func (s *Store) setMeta(ctx context.Context, articleID int64, what, set string, 
 		_, err = tx.ExecContext(ctx, `UPDATE article_meta SET `+set+`, updated_at = ? WHERE article_id = ?`,
 			append(args, now, articleID)...)
 		if err != nil {
+			return err
+		}
+		if err := articleMetaTable.seal(ctx, tx, `article_id = ?`, articleID); err != nil {
 			return err
 		}
 		return s.reindex(ctx, tx, articleID)
@@ -213,14 +237,16 @@ func listArticlesQuery(where, order string) string {
 		SELECT a.id, a.url, a.title, a.site_name, a.byline, a.added_at, a.published_at, a.word_count,
 			(SELECT count(*) FROM captures c WHERE c.article_id = a.id),
 			(SELECT count(*) FROM highlights h WHERE h.article_id = a.id AND h.deleted_at IS NULL),
-			coalesce(m.favourite, 0), coalesce(m.archived, 0), coalesce(m.progress, 0), coalesce(m.progress_offset, 0)
+			` + articleMetaTable.columns("m") + `
 		FROM articles a LEFT JOIN article_meta m ON m.article_id = a.id
 		` + where + `
 		ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 }
 
 // ListArticles returns a page of the library list, filtered by f and sorted and paged as
-// opt says, with each article's tags, highlight count, flags and reading progress.
+// opt says, with each article's tags, highlight count, flags and reading progress. If the
+// flags or a tag of an article on the page are damaged, the page fails with an error
+// matching ErrDamaged naming them (see queryHighlights for why).
 func (s *Store) ListArticles(ctx context.Context, f ListFilter, opt archive.ListOptions) ([]ArticleRow, error) {
 	order, err := listOrder(opt.Sort, opt.Desc)
 	if err != nil {
@@ -242,14 +268,31 @@ func (s *Store) ListArticles(ctx context.Context, f ListFilter, opt archive.List
 		}
 		defer rows.Close()
 		index := map[int64]int{}
+		var damaged []string
+		nm := len(articleMetaTable.cols)
 		for rows.Next() {
 			var r ArticleRow
 			var added string
 			var published sql.NullString
-			err := rows.Scan(&r.ID, &r.URL, &r.Title, &r.Site, &r.Byline, &added, &published, &r.WordCount,
-				&r.Captures, &r.Highlights, &r.Favourite, &r.Archived, &r.Progress.Fraction, &r.Progress.Offset)
-			if err != nil {
+			meta := make([]any, nm+1)
+			dest := []any{&r.ID, &r.URL, &r.Title, &r.Site, &r.Byline, &added, &published, &r.WordCount,
+				&r.Captures, &r.Highlights}
+			for i := range meta {
+				dest = append(dest, &meta[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return err
+			}
+			if mr := (storedRow{vals: meta[:nm], sum: meta[nm]}); mr.vals[0] != nil {
+				if !mr.intact() {
+					damaged = append(damaged, articleMetaTable.what(mr.vals))
+					continue
+				}
+				m, err := articleMetaFromRow(mr.vals)
+				if err != nil {
+					return err
+				}
+				r.Favourite, r.Archived, r.Progress = m.Favourite, m.Archived, m.Progress
 			}
 			if r.AddedAt, err = parseTime(added); err != nil {
 				return err
@@ -266,6 +309,9 @@ func (s *Store) ListArticles(ctx context.Context, f ListFilter, opt archive.List
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if len(damaged) > 0 {
+			return &DamagedError{Rows: damaged}
 		}
 		if len(out) == 0 {
 			return nil
@@ -293,22 +339,21 @@ func (s *Store) ListArticles(ctx context.Context, f ListFilter, opt archive.List
 // tagBatch is how many articles' tags are read in one query.
 const tagBatch = 500
 
+// pageTags calls add with the tags of the articles ids, checked against their sums.
 func pageTags(ctx context.Context, tx *sql.Tx, ids []any, add func(id int64, tag string)) error {
-	rows, err := tx.QueryContext(ctx, `SELECT article_id, tag FROM article_tags
-		WHERE article_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY article_id, tag`, ids...)
+	rows, err := articleTagsTable.read(ctx, tx, `article_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY article_id, tag`, ids...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return err
+	for _, row := range rows {
+		var r rowReader
+		id, tag := r.int(row.vals[0]), r.str(row.vals[1])
+		if r.err != nil {
+			return r.err
 		}
 		add(id, tag)
 	}
-	return rows.Err()
+	return nil
 }
 
 // CountArticles returns how many articles f selects, for paging the list.

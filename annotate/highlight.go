@@ -3,13 +3,17 @@ package annotate
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"gloss/archive"
 )
 
 // HighlightStatus says how a highlight sits on its article's text: how it was placed the
@@ -99,23 +103,24 @@ type PaletteColor struct {
 	Meaning string
 }
 
-// Palette returns the highlight colours in order with their meanings.
+// Palette returns the highlight colours in order with their meanings. A damaged entry
+// fails the whole palette with an error matching ErrDamaged.
 func (s *Store) Palette(ctx context.Context) ([]PaletteColor, error) {
 	var out []PaletteColor
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT color, meaning FROM palette ORDER BY position`)
+		rows, err := paletteTable.read(ctx, tx, `1 ORDER BY position`)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p PaletteColor
-			if err := rows.Scan(&p.Color, &p.Meaning); err != nil {
-				return err
+		for _, row := range rows {
+			var r rowReader
+			p := PaletteColor{Color: r.str(row.vals[0]), Meaning: r.str(row.vals[2])}
+			if r.err != nil {
+				return r.err
 			}
 			out = append(out, p)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("palette: %w", err)
@@ -130,8 +135,13 @@ func (s *Store) SetMeaning(ctx context.Context, color, meaning string) error {
 		return fmt.Errorf("set meaning: %w", err)
 	}
 	err = s.lib.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE palette SET meaning = ? WHERE color = ?`, strings.TrimSpace(meaning), c)
-		return err
+		if err := paletteTable.verify(ctx, tx, `color = ?`, c); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE palette SET meaning = ? WHERE color = ?`, strings.TrimSpace(meaning), c); err != nil {
+			return err
+		}
+		return paletteTable.seal(ctx, tx, `color = ?`, c)
 	})
 	if err != nil {
 		return fmt.Errorf("set meaning of %s: %w", c, err)
@@ -243,10 +253,17 @@ func insertHighlight(ctx context.Context, tx *sql.Tx, h Highlight, checked int64
 	if err != nil {
 		return fmt.Errorf("insert highlight: %w", err)
 	}
+	if err := highlightsTable.seal(ctx, tx, `id = ?`, h.ID); err != nil {
+		return err
+	}
 	for _, t := range h.Tags {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO highlight_tags (highlight_id, tag) VALUES (?, ?)`, h.ID, t); err != nil {
 			return fmt.Errorf("insert highlight tag: %w", err)
 		}
+	}
+	// The highlight is new, and so is every tag row it has.
+	if err := highlightTagsTable.seal(ctx, tx, `highlight_id = ?`, h.ID); err != nil {
+		return err
 	}
 	if h.Claim != nil {
 		return writeClaim(ctx, tx, h.ID, *h.Claim)
@@ -256,7 +273,8 @@ func insertHighlight(ctx context.Context, tx *sql.Tx, h Highlight, checked int64
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-// Get returns a live highlight.
+// Get returns a live highlight. If it, its tags or its claim are damaged in the library
+// file, Get fails with an error matching ErrDamaged.
 func (s *Store) Get(ctx context.Context, id string) (Highlight, error) {
 	var h Highlight
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
@@ -282,7 +300,10 @@ func getHighlight(ctx context.Context, tx *sql.Tx, id string) (Highlight, error)
 }
 
 // ForArticle returns the live highlights of an article in document order (by start, then
-// end), orphans last in the order they were made.
+// end), orphans last in the order they were made. If one of them, or one of their tags or
+// claims, is damaged in the library file, ForArticle returns none and an error matching
+// ErrDamaged that names every damaged one (see queryHighlights for why the whole list
+// fails).
 func (s *Store) ForArticle(ctx context.Context, articleID int64) ([]Highlight, error) {
 	var hs []Highlight
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
@@ -301,7 +322,8 @@ func (s *Store) ForArticle(ctx context.Context, articleID int64) ([]Highlight, e
 }
 
 // Orphans returns the live orphaned highlights of the whole library, by article, then in
-// the order they were made.
+// the order they were made. A damaged one fails the list with an error matching
+// ErrDamaged.
 func (s *Store) Orphans(ctx context.Context) ([]Highlight, error) {
 	var hs []Highlight
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
@@ -335,57 +357,61 @@ func sortDocumentOrder(hs []Highlight) {
 	})
 }
 
-// highlightColumns is what queryHighlights selects, from highlights h left-joined with
-// claims c.
-const highlightColumns = `h.id, h.article_id, coalesce(h.capture_id, 0), h.start_offset, h.end_offset,
-	h.exact, h.prefix, h.suffix, h.color, h.note, h.status, h.created_at, h.updated_at, h.deleted_at,
-	(SELECT json_group_array(tag) FROM highlight_tags t WHERE t.highlight_id = h.id),
-	c.highlight_id IS NOT NULL, coalesce(c.claimant, ''), coalesce(c.kind, ''), coalesce(c.evidence, ''),
-	coalesce(c.status, ''), coalesce(c.verdict, ''), coalesce(c.links, '[]'), c.reviewed_at`
-
-// queryHighlights returns the highlights matching where (which may end in ORDER BY), with
-// their tags (sorted) and claims.
+// queryHighlights returns the highlights matching where (over highlights h; it may end in
+// ORDER BY), with their tags (sorted) and claims.
+//
+// Every row read (the highlight, its tags, its claim) is checked against its sum. If any
+// is damaged, queryHighlights returns a *DamagedError naming every damaged row it met, and
+// no highlights: the whole list fails rather than one entry being marked, because every
+// caller (the reader, the exports, the search index, the CLI) shows or copies each
+// highlight it gets, and a list with a wrong note, or silently without a highlight, would
+// be wrong without saying so. Check names every damaged row of the library.
 func queryHighlights(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]Highlight, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+highlightColumns+`
+	nh, nc := len(highlightsTable.cols), len(claimsTable.cols)
+	rows, err := tx.QueryContext(ctx, `SELECT `+highlightsTable.columns("h")+`,
+			(SELECT json_group_array(json_array(
+					CASE typeof(t.tag) WHEN 'text' THEN t.tag END, CASE typeof(t.sum) WHEN 'integer' THEN t.sum END))
+				FROM highlight_tags t WHERE t.highlight_id = h.id),
+			`+claimsTable.columns("c")+`
 		FROM highlights h LEFT JOIN claims c ON c.highlight_id = h.id WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var hs []Highlight
+	var damaged []string
 	for rows.Next() {
-		var h Highlight
-		var status, created, updated, tags, links string
-		var deleted, reviewed sql.NullString
-		var hasClaim bool
-		var c Claim
-		err := rows.Scan(&h.ID, &h.ArticleID, &h.CaptureID, &h.Start, &h.End,
-			&h.Exact, &h.Prefix, &h.Suffix, &h.Color, &h.Note, &status, &created, &updated, &deleted,
-			&tags, &hasClaim, &c.Claimant, &c.Kind, &c.Evidence, &c.Status, &c.Verdict, &links, &reviewed)
+		vals := make([]any, nh+2+nc+1)
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		hr := storedRow{vals: vals[:nh], sum: vals[nh]}
+		cr := storedRow{vals: vals[nh+2 : nh+2+nc], sum: vals[nh+2+nc]}
+		if !hr.intact() {
+			damaged = append(damaged, highlightsTable.what(hr.vals))
+			continue
+		}
+		h, err := highlightFromRow(hr.vals)
 		if err != nil {
 			return nil, err
 		}
-		if h.Status, err = parseHighlightStatus(status); err != nil {
+		tags, bad, err := tagsFromJSON(vals[nh+1], h.ID)
+		if err != nil {
 			return nil, err
 		}
-		if h.Created, err = parseTime(created); err != nil {
-			return nil, err
-		}
-		if h.Updated, err = parseTime(updated); err != nil {
-			return nil, err
-		}
-		if h.Deleted, err = parseNullTime(deleted); err != nil {
-			return nil, err
-		}
-		if h.Tags, err = jsonStrings(tags); err != nil {
-			return nil, err
-		}
-		sort.Strings(h.Tags)
-		if hasClaim {
-			if c.Links, err = jsonStrings(links); err != nil {
-				return nil, err
+		damaged = append(damaged, bad...)
+		h.Tags = tags
+		if cr.vals[0] != nil {
+			if !cr.intact() {
+				damaged = append(damaged, claimsTable.what(cr.vals))
+				continue
 			}
-			if c.Reviewed, err = parseNullTime(reviewed); err != nil {
+			c, err := claimFromRow(cr.vals)
+			if err != nil {
 				return nil, err
 			}
 			h.Claim = &c
@@ -395,12 +421,127 @@ func queryHighlights(ctx context.Context, tx *sql.Tx, where string, args ...any)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if len(damaged) > 0 {
+		return nil, &DamagedError{Rows: damaged}
+	}
 	return hs, nil
 }
 
+// rowReader converts the values of a row read as []any, keeping the first error.
+type rowReader struct{ err error }
+
+func (r *rowReader) keep(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+func (r *rowReader) str(v any) string {
+	s, err := asString(v)
+	r.keep(err)
+	return s
+}
+
+func (r *rowReader) int(v any) int64 {
+	n, err := asInt(v)
+	r.keep(err)
+	return n
+}
+
+func (r *rowReader) nullInt(v any) int64 {
+	n, err := asNullInt(v)
+	r.keep(err)
+	return n
+}
+
+func (r *rowReader) time(v any) time.Time {
+	t, err := parseTime(r.str(v))
+	r.keep(err)
+	return t
+}
+
+func (r *rowReader) nullTime(v any) time.Time {
+	s, err := asNullString(v)
+	r.keep(err)
+	t, err := parseNullTime(s)
+	r.keep(err)
+	return t
+}
+
+// highlightFromRow makes a Highlight (without tags or claim) of the values of a row of
+// highlights, in highlightsTable's order.
+func highlightFromRow(v []any) (Highlight, error) {
+	var r rowReader
+	h := Highlight{ID: r.str(v[0]), ArticleID: r.int(v[1]), CaptureID: r.nullInt(v[2])}
+	h.Start, h.End = int(r.int(v[4])), int(r.int(v[5]))
+	h.Exact, h.Prefix, h.Suffix = r.str(v[6]), r.str(v[7]), r.str(v[8])
+	h.Color, h.Note = r.str(v[9]), r.str(v[10])
+	status := r.str(v[11])
+	h.Created, h.Updated, h.Deleted = r.time(v[12]), r.time(v[13]), r.nullTime(v[14])
+	if r.err != nil {
+		return Highlight{}, r.err
+	}
+	var err error
+	h.Status, err = parseHighlightStatus(status)
+	return h, err
+}
+
+// claimFromRow makes a Claim of the values of a row of claims, in claimsTable's order.
+func claimFromRow(v []any) (Claim, error) {
+	var r rowReader
+	c := Claim{Claimant: r.str(v[1]), Kind: ClaimKind(r.str(v[2])), Evidence: Evidence(r.str(v[3])),
+		Status: ClaimStatus(r.str(v[4])), Verdict: r.str(v[5])}
+	links := r.str(v[6])
+	c.Reviewed = r.nullTime(v[7])
+	if r.err != nil {
+		return Claim{}, r.err
+	}
+	var err error
+	c.Links, err = jsonStrings(links)
+	return c, err
+}
+
+// tagsFromJSON reads the tags of highlight id from a JSON array of [tag, sum] pairs,
+// sorted, and names those whose sum does not match. A value of the wrong type (JSON
+// cannot hold a BLOB) comes as null and so does not match.
+func tagsFromJSON(v any, id string) (tags, damaged []string, err error) {
+	s, err := asString(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var pairs [][]any
+	if err := dec.Decode(&pairs); err != nil {
+		return nil, nil, fmt.Errorf("stored tags %q: %w", s, err)
+	}
+	for _, p := range pairs {
+		var tag string
+		ok := len(p) == 2
+		if ok {
+			tag, ok = p[0].(string)
+		}
+		if !ok {
+			damaged = append(damaged, fmt.Sprintf("a tag of highlight %s", id))
+			continue
+		}
+		if sum, ok := p[1].(json.Number); !ok || sum.String() != strconv.FormatInt(archive.RowSum(id, tag), 10) {
+			damaged = append(damaged, highlightTagsTable.what([]any{id, tag}))
+			continue
+		}
+		tags = append(tags, tag)
+	}
+	sort.Strings(tags)
+	return tags, damaged, nil
+}
+
 // touchHighlight marks a live highlight as changed by the user now and returns its
-// article.
+// article. A damaged highlight fails with a *DamagedError and is left as it is: the
+// change would give its damaged values a new sum.
 func (s *Store) touchHighlight(ctx context.Context, tx *sql.Tx, id string) (int64, error) {
+	if err := highlightsTable.verify(ctx, tx, `id = ?`, id); err != nil {
+		return 0, err
+	}
 	var articleID int64
 	err := tx.QueryRowContext(ctx,
 		`UPDATE highlights SET updated_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING article_id`,
@@ -408,7 +549,10 @@ func (s *Store) touchHighlight(ctx context.Context, tx *sql.Tx, id string) (int6
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
-	return articleID, err
+	if err != nil {
+		return 0, err
+	}
+	return articleID, highlightsTable.seal(ctx, tx, `id = ?`, id)
 }
 
 // SetNote replaces the note of a highlight, or of an article for an ArticleRef.
@@ -417,8 +561,10 @@ func (s *Store) SetNote(ctx context.Context, ref Ref, note string) error {
 		return s.SetArticleNote(ctx, ref.ArticleID, note)
 	}
 	return s.editHighlight(ctx, "set note of", ref.HighlightID, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE highlights SET note = ? WHERE id = ?`, note, ref.HighlightID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE highlights SET note = ? WHERE id = ?`, note, ref.HighlightID); err != nil {
+			return err
+		}
+		return highlightsTable.seal(ctx, tx, `id = ?`, ref.HighlightID)
 	})
 }
 
@@ -429,8 +575,10 @@ func (s *Store) SetColor(ctx context.Context, id, color string) error {
 		return fmt.Errorf("set colour of %s: %w", id, err)
 	}
 	return s.editHighlight(ctx, "set colour of", id, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE highlights SET color = ? WHERE id = ?`, c, id)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE highlights SET color = ? WHERE id = ?`, c, id); err != nil {
+			return err
+		}
+		return highlightsTable.seal(ctx, tx, `id = ?`, id)
 	})
 }
 
@@ -492,7 +640,7 @@ func placeHighlight(ctx context.Context, tx *sql.Tx, id string, captureID, check
 	if err != nil {
 		return fmt.Errorf("place highlight %s: %w", id, err)
 	}
-	return nil
+	return highlightsTable.seal(ctx, tx, `id = ?`, id)
 }
 
 // Report counts what re-anchoring did to an article's live highlights.
@@ -537,23 +685,21 @@ func reanchor(ctx context.Context, tx *sql.Tx, articleID, captureID int64, text 
 		sel     Selector
 		status  HighlightStatus
 	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT id, deleted_at IS NULL, coalesce(capture_id, 0), start_offset, end_offset, exact, prefix, suffix, status
-		FROM highlights WHERE article_id = ?`, articleID)
-	if err != nil {
-		return Report{}, err
-	}
 	var hs []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.live, &r.capture, &r.sel.Start, &r.sel.End, &r.sel.Exact, &r.sel.Prefix, &r.sel.Suffix, &r.status); err != nil {
-			rows.Close()
-			return Report{}, err
+	err := highlightsTable.scan(ctx, tx, `article_id = ?`, []any{articleID}, func(sr storedRow) error {
+		if !sr.intact() {
+			// Left as it is, for Check and every read to report: placing it would give
+			// its damaged values a new sum, and failing would refuse the capture.
+			return nil
 		}
-		hs = append(hs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		v := sr.vals
+		var r rowReader
+		hs = append(hs, row{id: r.str(v[0]), live: v[14] == nil, capture: r.nullInt(v[2]),
+			sel:    Selector{Position{int(r.int(v[4])), int(r.int(v[5]))}, Quote{r.str(v[6]), r.str(v[7]), r.str(v[8])}},
+			status: HighlightStatus(r.str(v[11]))})
+		return r.err
+	})
+	if err != nil {
 		return Report{}, err
 	}
 	sels := make([]Selector, len(hs))

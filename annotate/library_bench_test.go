@@ -36,11 +36,16 @@ func benchLibrary(b *testing.B) (*archive.Library, *annotate.Store, libgen.Optio
 // searchLimit is how many results the library view asks Search for (app/library.go).
 const searchLimit = 200
 
+// snippetPage is how many results the library view asks Snippets for at a time: the
+// first page with the results, the next ones as they scroll into view (app/library.go).
+const snippetPage = 20
+
 // pageSize is the page of the library list the view reads at a time (app/library.go).
 const pageSize = 100
 
 // BenchmarkLibrary times what a user waits for in the library view of a large library:
-// a search (one word, a phrase, a prefix), a filter by tag or by claim status (the count
+// a search (one word, a phrase, a prefix: the ranked results and the snippets of the first
+// page; then the snippets of a page further down), a filter by tag or by claim status (the count
 // and the first page, as the view reads them), the unfiltered first page, and the tag
 // list. One op is a pass over a set of different queries (200 of each kind of search,
 // every tag, every claim status), each timed on its own: median-ms and p99-ms are the
@@ -61,6 +66,8 @@ func BenchmarkLibrary(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// A search as the view runs it: the ranked results, then the snippets of the
+	// first page.
 	search := func(qs []string) func(b *testing.B) {
 		return func(b *testing.B) {
 			var lat libgen.Latencies
@@ -69,7 +76,11 @@ func BenchmarkLibrary(b *testing.B) {
 				for _, s := range qs {
 					err := lat.Time(func() error {
 						res, err := lib.Search(ctx, s, searchLimit)
+						if err != nil {
+							return err
+						}
 						hits += len(res)
+						_, err = lib.Snippets(ctx, s, resultIDs(res, 0, snippetPage))
 						return err
 					})
 					if err != nil {
@@ -83,6 +94,39 @@ func BenchmarkLibrary(b *testing.B) {
 	b.Run("search/word", search(q.Words[:n]))
 	b.Run("search/phrase", search(q.Phrases[:n]))
 	b.Run("search/prefix", search(q.Prefixes[:n]))
+
+	// The snippets of a page further down, as the user scrolls the results.
+	b.Run("search/scroll", func(b *testing.B) {
+		type page struct {
+			q   string
+			ids []int64
+		}
+		var pages []page
+		for _, s := range q.Words[:n] {
+			res, err := lib.Search(ctx, s, searchLimit)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ids := resultIDs(res, 5*snippetPage, snippetPage); len(ids) > 0 {
+				pages = append(pages, page{s, ids})
+			}
+		}
+		var lat libgen.Latencies
+		hits := 0
+		for b.Loop() {
+			for _, p := range pages {
+				err := lat.Time(func() error {
+					sn, err := lib.Snippets(ctx, p.q, p.ids)
+					hits += len(sn)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		report(b, lat, hits)
+	})
 
 	var tags []annotate.ListFilter
 	for _, t := range libgen.Tags {
@@ -134,6 +178,15 @@ func BenchmarkLibrary(b *testing.B) {
 	})
 }
 
+// resultIDs returns the article ids of up to n results from the one at from.
+func resultIDs(res []archive.SearchResult, from, n int) []int64 {
+	var ids []int64
+	for i := from; i < len(res) && i < from+n; i++ {
+		ids = append(ids, res[i].ArticleID)
+	}
+	return ids
+}
+
 // report adds the median and 99th percentile of lat, and the average number of results,
 // to a benchmark's figures.
 func report(b *testing.B, lat libgen.Latencies, hits int) {
@@ -141,5 +194,20 @@ func report(b *testing.B, lat libgen.Latencies, hits int) {
 	b.ReportMetric(lat.Milliseconds(99), "p99-ms")
 	if hits > 0 {
 		b.ReportMetric(float64(hits)/float64(len(lat)), "results/op")
+	}
+}
+
+// BenchmarkCheck times Store.Check on a large library: every row of annotate's tables
+// read and checked against its sum, and every article's annotation text in the search
+// index compared with the tables. (NewStore runs the same check, without the index, at
+// open on libraries archive.FullCheckAtOpen admits.)
+func BenchmarkCheck(b *testing.B) {
+	_, store, _ := benchLibrary(b)
+	ctx := context.Background()
+	for b.Loop() {
+		problems, err := store.Check(ctx)
+		if err != nil || len(problems) > 0 {
+			b.Fatalf("Check = %q, %v", problems, err)
+		}
 	}
 }

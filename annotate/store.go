@@ -86,16 +86,25 @@ func WithClock(now func() time.Time) Option {
 // transaction, catches up on captures added while no store was listening (by a Gloss that
 // did not open one), and purges the trash of highlights deleted more than TrashRetention
 // ago. Open one store per library: every store registers its own hook.
+//
+// Before anything is written, NewStore checks the schema entries of annotate's tables
+// and, in a library small enough for archive.Open to check in full
+// (archive.FullCheckAtOpen), every annotation against its sum (see Check): if it finds
+// damage, it returns a *archive.CorruptError, as Open does for a damaged file, and
+// registers nothing.
 func NewStore(lib *archive.Library, opts ...Option) (*Store, error) {
 	s := &Store{lib: lib, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
-	if err := lib.Migrate(migrationOwner, migrations()); err != nil {
+	if err := lib.MigrateWith(migrationOwner, migrations(), migrationSteps); err != nil {
 		return nil, fmt.Errorf("annotations: %w", err)
 	}
-	lib.OnCapture(s.onCapture)
 	ctx := context.Background()
+	if err := s.checkAtOpen(ctx); err != nil {
+		return nil, err
+	}
+	lib.OnCapture(s.onCapture)
 	if err := s.catchUp(ctx); err != nil {
 		return nil, fmt.Errorf("annotations: %w", err)
 	}
@@ -111,17 +120,26 @@ func (s *Store) onCapture(ctx context.Context, tx *sql.Tx, articleID, captureID 
 	if _, err := reanchor(ctx, tx, articleID, captureID, text); err != nil {
 		return fmt.Errorf("re-anchor highlights of article %d: %w", articleID, err)
 	}
+	// Making the capture current queued the article for catchUp (migration
+	// 0004_reanchor_queue); it is done.
+	_, err := tx.ExecContext(ctx, `
+		DELETE FROM reanchor_queue WHERE article_id = ?
+			AND (SELECT current_capture_id FROM articles WHERE id = ?) = ?`, articleID, articleID, captureID)
+	if err != nil {
+		return fmt.Errorf("re-anchor highlights of article %d: %w", articleID, err)
+	}
 	return nil
 }
 
-// catchUp re-anchors the highlights of every article whose current capture they have not
-// been anchored on.
+// catchUp re-anchors the highlights of the articles whose current capture they may not
+// be anchored on: those the triggers of migration 0004_reanchor_queue queued, because a
+// capture came while no store was listening or a highlight was stored on another
+// capture. It reads the queue, not the highlights, so opening a library costs the same
+// at any size.
 func (s *Store) catchUp(ctx context.Context) error {
 	var ids []int64
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT DISTINCT h.article_id FROM highlights h JOIN articles a ON a.id = h.article_id
-			WHERE a.current_capture_id IS NOT NULL AND h.checked_capture_id IS NOT a.current_capture_id`)
+		rows, err := tx.QueryContext(ctx, `SELECT article_id FROM reanchor_queue ORDER BY article_id`)
 		if err != nil {
 			return err
 		}
@@ -141,6 +159,13 @@ func (s *Store) catchUp(ctx context.Context) error {
 	for _, id := range ids {
 		if _, err := s.Reanchor(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
+		}
+		err := s.lib.Write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM reanchor_queue WHERE article_id = ?`, id)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("re-anchor highlights of article %d: %w", id, err)
 		}
 	}
 	return nil
@@ -257,11 +282,11 @@ func (s *Store) changeTags(ctx context.Context, ref Ref, tags []string, add bool
 			var err error
 			switch {
 			case ref.HighlightID != "" && add:
-				_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO highlight_tags (highlight_id, tag) VALUES (?, ?)`, ref.HighlightID, t)
+				err = insertTag(ctx, tx, highlightTagsTable, ref.HighlightID, t)
 			case ref.HighlightID != "":
 				_, err = tx.ExecContext(ctx, `DELETE FROM highlight_tags WHERE highlight_id = ? AND tag = ?`, ref.HighlightID, t)
 			case add:
-				_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)`, articleID, t)
+				err = insertTag(ctx, tx, articleTagsTable, articleID, t)
 			default:
 				_, err = tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ? AND tag = ?`, articleID, t)
 			}
@@ -277,6 +302,20 @@ func (s *Store) changeTags(ctx context.Context, ref Ref, tags []string, add bool
 	return nil
 }
 
+// insertTag adds a row (owner, tag) to highlight_tags or article_tags, and its sum, unless
+// the row is there already (its sum is its own: sealing it again would vouch for it
+// whatever it holds).
+func insertTag(ctx context.Context, tx *sql.Tx, t *sumTable, owner any, tag string) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+t.name+` (`+t.cols[0]+`, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, owner, tag)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return t.seal(ctx, tx, t.cols[0]+` = ? AND tag = ?`, owner, tag)
+}
+
 // TagCount is a tag with how many articles carry it (directly or through one of their
 // highlights) and how many highlights.
 type TagCount struct {
@@ -286,17 +325,13 @@ type TagCount struct {
 }
 
 // Tags returns every tag in use, in alphabetical order, with its counts, for the
-// library's tag filter. Highlights in the trash do not count.
+// library's tag filter. Highlights in the trash do not count. The counts are kept up to
+// date on every write (migration 0002_tag_counts), so Tags reads one row per tag however
+// large the library is.
 func (s *Store) Tags(ctx context.Context) ([]TagCount, error) {
 	var out []TagCount
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT tag, count(DISTINCT article_id), sum(highlight) FROM (
-				SELECT tag, article_id, 0 AS highlight FROM article_tags
-				UNION ALL
-				SELECT t.tag, h.article_id, 1 FROM highlight_tags t JOIN highlights h ON h.id = t.highlight_id
-				WHERE h.deleted_at IS NULL
-			) GROUP BY tag ORDER BY tag`)
+		rows, err := tx.QueryContext(ctx, `SELECT tag, articles, highlights FROM tag_counts ORDER BY tag`)
 		if err != nil {
 			return err
 		}
@@ -316,10 +351,30 @@ func (s *Store) Tags(ctx context.Context) ([]TagCount, error) {
 	return out, nil
 }
 
-// reindex recomputes the annotation text of an article (its note and tags, and the
-// notes, tags and claims of its live highlights) and gives it to the library's full-text
-// index, in tx.
+// reindex recomputes the annotation text of an article (see annotationText) and gives
+// it to the library's full-text index, in tx. Every write calls it last: since it reads
+// all of the article's annotations checked against their sums, a write that left a row
+// damaged, or without its sum, fails here and is rolled back.
 func (s *Store) reindex(ctx context.Context, tx *sql.Tx, articleID int64) error {
+	m, err := readArticleMeta(ctx, tx, articleID)
+	if err != nil {
+		return fmt.Errorf("index annotations: %w", err)
+	}
+	tags, err := articleTags(ctx, tx, articleID)
+	if err != nil {
+		return fmt.Errorf("index annotations: %w", err)
+	}
+	hs, err := queryHighlights(ctx, tx, `h.article_id = ? AND h.deleted_at IS NULL`, articleID)
+	if err != nil {
+		return fmt.Errorf("index annotations: %w", err)
+	}
+	return s.lib.SetAnnotationIndex(tx, articleID, annotationText(m.Note, tags, hs))
+}
+
+// annotationText is the text the full-text index holds for an article's annotations:
+// its note and tags, then the notes, tags and claims of its live highlights hs in
+// document order, one per line.
+func annotationText(note string, tags []string, hs []Highlight) string {
 	var parts []string
 	add := func(ss ...string) {
 		for _, p := range ss {
@@ -328,21 +383,9 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, articleID int64) error 
 			}
 		}
 	}
-	var note sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT note FROM article_meta WHERE article_id = ?`, articleID).Scan(&note)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("index annotations: %w", err)
-	}
-	add(note.String)
-	tags, err := articleTags(ctx, tx, articleID)
-	if err != nil {
-		return fmt.Errorf("index annotations: %w", err)
-	}
+	add(note)
 	add(tags...)
-	hs, err := queryHighlights(ctx, tx, `h.article_id = ? AND h.deleted_at IS NULL`, articleID)
-	if err != nil {
-		return fmt.Errorf("index annotations: %w", err)
-	}
+	hs = append([]Highlight(nil), hs...)
 	sortDocumentOrder(hs)
 	for _, h := range hs {
 		add(h.Note)
@@ -351,24 +394,24 @@ func (s *Store) reindex(ctx context.Context, tx *sql.Tx, articleID int64) error 
 			add(c.Claimant, string(c.Kind), string(c.Status), c.Verdict)
 		}
 	}
-	return s.lib.SetAnnotationIndex(tx, articleID, strings.Join(parts, "\n"))
+	return strings.Join(parts, "\n")
 }
 
+// articleTags returns an article's tags, sorted, checked against their sums.
 func articleTags(ctx context.Context, tx *sql.Tx, articleID int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT tag FROM article_tags WHERE article_id = ? ORDER BY tag`, articleID)
+	rows, err := articleTagsTable.read(ctx, tx, `article_id = ? ORDER BY tag`, articleID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var tags []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+	for _, r := range rows {
+		t, err := asString(r.vals[1])
+		if err != nil {
 			return nil, err
 		}
 		tags = append(tags, t)
 	}
-	return tags, rows.Err()
+	return tags, nil
 }
 
 func articleExists(ctx context.Context, tx *sql.Tx, id int64) error {

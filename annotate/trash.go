@@ -34,6 +34,9 @@ func (s *Store) Delete(ctx context.Context, ids ...string) error {
 				continue
 			}
 			seen[id] = true
+			if err := highlightsTable.verify(ctx, tx, `id = ?`, id); err != nil {
+				return err
+			}
 			var articleID int64
 			err := tx.QueryRowContext(ctx, `
 				UPDATE highlights SET deleted_at = ?, deletion = ?
@@ -42,6 +45,9 @@ func (s *Store) Delete(ctx context.Context, ids ...string) error {
 				return fmt.Errorf("highlight %s: %w", id, ErrNotFound)
 			}
 			if err != nil {
+				return err
+			}
+			if err := highlightsTable.seal(ctx, tx, `id = ?`, id); err != nil {
 				return err
 			}
 			articles[articleID] = true
@@ -72,6 +78,9 @@ func (s *Store) Undo(ctx context.Context) ([]Highlight, error) {
 		if !batch.Valid {
 			return ErrNothingToUndo
 		}
+		if err := highlightsTable.verify(ctx, tx, `deletion = ?`, batch.Int64); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx,
 			`UPDATE highlights SET deleted_at = NULL, deletion = NULL WHERE deletion = ? RETURNING id`, batch.Int64)
 		if err != nil {
@@ -92,6 +101,9 @@ func (s *Store) Undo(ctx context.Context) ([]Highlight, error) {
 		}
 		articles := map[int64]bool{}
 		for _, id := range ids {
+			if err := highlightsTable.seal(ctx, tx, `id = ?`, id); err != nil {
+				return err
+			}
 			h, err := getHighlight(ctx, tx, id)
 			if err != nil {
 				return err
@@ -113,7 +125,8 @@ func (s *Store) Undo(ctx context.Context) ([]Highlight, error) {
 	return restored, nil
 }
 
-// Trash returns the highlights in the trash, most recently deleted first.
+// Trash returns the highlights in the trash, most recently deleted first. A damaged one
+// fails the list with an error matching ErrDamaged.
 func (s *Store) Trash(ctx context.Context) ([]Highlight, error) {
 	var hs []Highlight
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {

@@ -25,6 +25,7 @@ func (v *ReaderView) selected(start, end int) {
 	v.hoverCard.Hide()
 	if start == end {
 		v.SelBar.Hide()
+		v.g.Annotations.selectionChanged()
 		return
 	}
 	if id, ok := v.highlightOn(start, end); ok {
@@ -247,6 +248,7 @@ func (v *ReaderView) typedKey(ev *fyne.KeyEvent) {
 		default:
 			v.Reader.ClearSelection()
 			v.SelBar.Hide()
+			v.g.Annotations.selectionChanged()
 		}
 	}
 }

@@ -36,6 +36,9 @@ type Services struct {
 	Library *archive.Library
 	Store   *annotate.Store
 	Saver   *archive.Saver
+	// BackupDir is where the app keeps the library's daily backups
+	// (archive.BackupDir); "" makes none.
+	BackupDir string
 }
 
 // App is the Gloss main window and its views.
@@ -128,6 +131,7 @@ func build(a fyne.App, svc Services, do func(func())) (*App, error) {
 	g.Library.reload()
 	g.loadPalette()
 	g.resumeImports()
+	g.runBackups()
 	return g, nil
 }
 
@@ -177,6 +181,8 @@ func (g *App) failAsync(what string, err error) {
 func sentence(err error) string {
 	var fe *fetch.Error
 	var ve *annotate.ValueError
+	var ad *archive.DamagedError
+	var nd *annotate.DamagedError
 	var msg string
 	switch {
 	case errors.As(err, &fe):
@@ -189,6 +195,10 @@ func sentence(err error) string {
 		msg = "this library was written by a newer version of Gloss; update Gloss to open it"
 	case errors.Is(err, archive.ErrNotFound):
 		msg = "it is no longer in the library"
+	case errors.As(err, &ad):
+		msg = ad.Error()
+	case errors.As(err, &nd):
+		msg = nd.Error()
 	default:
 		msg = err.Error()
 	}

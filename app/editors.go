@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -26,10 +27,11 @@ type editors struct {
 
 // NoteEditor edits the note of a highlight.
 type NoteEditor struct {
-	ID     string
-	Entry  *widget.Entry
-	Save   *widget.Button
-	Dialog dialog.Dialog
+	ID      string
+	Entry   *widget.Entry
+	Save    *widget.Button
+	Failure *widget.Label // what went wrong with the last save, shown in the dialog
+	Dialog  dialog.Dialog
 }
 
 // noteEditor opens the note editor of h.
@@ -40,7 +42,10 @@ func (g *App) noteEditor(h annotate.Highlight) {
 	e.Entry.Wrapping = fyne.TextWrapWord
 	e.Entry.SetMinRowsVisible(6)
 	content := container.NewBorder(quoteLabel(h.Exact), nil, nil, nil, e.Entry)
-	e.Dialog, e.Save = editorDialog("Note", content, g.Window, func() { g.saveNote(h.ID, e.Entry.Text) })
+	e.Dialog, e.Save, e.Failure = g.draftDialog("Note", content, func() (func(context.Context) error, error) {
+		note := e.Entry.Text
+		return func(ctx context.Context) error { return g.saveNote(ctx, h.ID, note) }, nil
+	})
 	e.Dialog.Resize(fyne.NewSize(560, 0))
 	g.editors.Note = e
 	e.Dialog.Show()
@@ -60,10 +65,62 @@ func editorDialog(title string, content fyne.CanvasObject, w fyne.Window, save f
 	return d, ok
 }
 
-func (g *App) saveNote(id, note string) {
-	g.Reader.change("save the note", func(ctx context.Context) error {
-		return g.svc.Store.SetNote(ctx, annotate.HighlightRef(id), strings.TrimSpace(note))
+// draftDialog is editorDialog for an editor of the person's own words. Save calls prepare
+// on the UI goroutine, which reads the editor and returns the change to store (or says why
+// the editor's values are not acceptable), and keeps the dialog open until the change is
+// stored; if that fails (the disk is full, say), the dialog stays, with everything typed
+// in it, says what went wrong in status, and Save tries again. Cancel after a failed save
+// asks before dropping the unsaved words.
+func (g *App) draftDialog(title string, content fyne.CanvasObject, prepare func() (func(ctx context.Context) error, error), more ...fyne.CanvasObject) (*dialog.CustomDialog, *widget.Button, *widget.Label) {
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	status.Importance = widget.DangerImportance
+	status.Hide()
+	d := dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, status, nil, nil, content), g.Window)
+	var ok *widget.Button
+	ok = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {
+		save, err := prepare()
+		if err != nil {
+			status.SetText(sentence(err))
+			status.Show()
+			return
+		}
+		ok.Disable()
+		g.background(func(ctx context.Context) {
+			err := save(ctx)
+			g.do(func() {
+				ok.Enable()
+				if err != nil && !errors.Is(err, context.Canceled) {
+					g.logger.Printf("save %s: %v", strings.ToLower(title), err)
+					status.SetText("Not saved. " + sentence(err) + " What you wrote is still here: press Save to try again.")
+					status.Show()
+					return
+				}
+				status.Hide()
+				d.Hide()
+				g.Reader.reloadHighlights()
+			})
+		})
 	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if !status.Visible() {
+			d.Hide()
+			return
+		}
+		dialog.ShowConfirm("Discard changes?", "What you wrote in this "+strings.ToLower(title)+" has not been saved. Discard it?",
+			func(discard bool) {
+				if discard {
+					d.Hide()
+				}
+			}, g.Window)
+	})
+	d.SetButtons(append(more, cancel, ok))
+	return d, ok, status
+}
+
+func (g *App) saveNote(ctx context.Context, id, note string) error {
+	return g.svc.Store.SetNote(ctx, annotate.HighlightRef(id), strings.TrimSpace(note))
 }
 
 // quoteLabel shows the highlighted text at the top of an editor, clipped to a few lines.
@@ -77,11 +134,12 @@ func quoteLabel(text string) fyne.CanvasObject {
 // TagEditor edits the tags of a highlight: a comma-separated list, with the tags in use
 // offered as suggestions.
 type TagEditor struct {
-	ID     string
-	Entry  *widget.SelectEntry
-	Save   *widget.Button
-	Dialog dialog.Dialog
-	before []string
+	ID      string
+	Entry   *widget.SelectEntry
+	Save    *widget.Button
+	Failure *widget.Label // what went wrong with the last save, shown in the dialog
+	Dialog  dialog.Dialog
+	before  []string
 }
 
 // tagEditor opens the tag editor of h.
@@ -94,7 +152,10 @@ func (g *App) tagEditor(h annotate.Highlight) {
 	hint.Importance = widget.LowImportance
 	hint.SizeName = theme.SizeNameCaptionText
 	content := container.NewVBox(quoteLabel(h.Exact), e.Entry, hint)
-	e.Dialog, e.Save = editorDialog("Tags", content, g.Window, func() { g.saveTags(h.ID, e.before, splitTags(e.Entry.Text)) })
+	e.Dialog, e.Save, e.Failure = g.draftDialog("Tags", content, func() (func(context.Context) error, error) {
+		tags := splitTags(e.Entry.Text)
+		return func(ctx context.Context) error { return g.saveTags(ctx, h.ID, e.before, tags) }, nil
+	})
 	e.Dialog.Resize(fyne.NewSize(520, 0))
 	g.editors.Tags = e
 	e.Dialog.Show()
@@ -134,7 +195,7 @@ func splitTags(s string) []string {
 }
 
 // saveTags adds the tags that are new and removes the ones taken out.
-func (g *App) saveTags(id string, before, after []string) {
+func (g *App) saveTags(ctx context.Context, id string, before, after []string) error {
 	norm := func(ts []string) map[string]bool {
 		m := map[string]bool{}
 		for _, t := range ts {
@@ -158,21 +219,16 @@ func (g *App) saveTags(id string, before, after []string) {
 	}
 	sort.Strings(add)
 	sort.Strings(remove)
-	if len(add) == 0 && len(remove) == 0 {
-		return
+	ref := annotate.HighlightRef(id)
+	if len(add) > 0 {
+		if err := g.svc.Store.AddTags(ctx, ref, add...); err != nil {
+			return err
+		}
 	}
-	g.Reader.change("save the tags", func(ctx context.Context) error {
-		ref := annotate.HighlightRef(id)
-		if len(add) > 0 {
-			if err := g.svc.Store.AddTags(ctx, ref, add...); err != nil {
-				return err
-			}
-		}
-		if len(remove) > 0 {
-			return g.svc.Store.RemoveTags(ctx, ref, remove...)
-		}
-		return nil
-	})
+	if len(remove) > 0 {
+		return g.svc.Store.RemoveTags(ctx, ref, remove...)
+	}
+	return nil
 }
 
 // ClaimEditor edits the claim a highlight marks: who claims it, what kind of statement it
@@ -187,6 +243,7 @@ type ClaimEditor struct {
 	Links    *widget.Entry
 	Remove   *widget.Button
 	Save     *widget.Button
+	Failure  *widget.Label // what went wrong with the last save, shown in the dialog
 	Dialog   dialog.Dialog
 }
 
@@ -269,16 +326,15 @@ func (g *App) claimEditor(h annotate.Highlight) {
 		e.Remove.Disable()
 	}
 	content := container.NewBorder(quoteLabel(h.Exact), nil, nil, nil, form)
-	d, e.Save = editorDialog("Claim", content, g.Window, func() {
+	d, e.Save, e.Failure = g.draftDialog("Claim", content, func() (func(context.Context) error, error) {
 		claim := e.Claim()
 		if err := claim.Validate(); err != nil {
-			showError(g.Window, sentence(err))
-			return
+			return nil, err
 		}
-		g.Reader.change("save the claim", func(ctx context.Context) error {
+		return func(ctx context.Context) error {
 			_, err := g.svc.Store.SetClaim(ctx, h.ID, claim)
 			return err
-		})
+		}, nil
 	}, e.Remove)
 	d.Resize(fyne.NewSize(620, 0))
 	e.Dialog = d
@@ -338,6 +394,7 @@ type HighlightEditor struct {
 	Claim    *widget.Button
 	Delete   *widget.Button
 	Save     *widget.Button
+	Failure  *widget.Label // what went wrong with the last save, shown in the dialog
 	Dialog   dialog.Dialog
 	colour   string
 }
@@ -408,24 +465,31 @@ func (g *App) highlightEditor(h annotate.Highlight) {
 		widget.NewFormItem("Tags", e.Tags),
 		widget.NewFormItem("Claim", e.Claim),
 	)
-	d, e.Save = editorDialog("Highlight", container.NewBorder(top, nil, nil, nil, form), g.Window, func() { e.save(g, h) }, e.Delete)
+	d, e.Save, e.Failure = g.draftDialog("Highlight", container.NewBorder(top, nil, nil, nil, form),
+		func() (func(context.Context) error, error) {
+			colour, note, tags := e.colour, e.Note.Text, e.Tags.Text
+			return func(ctx context.Context) error { return g.saveHighlight(ctx, h, colour, note, tags) }, nil
+		}, e.Delete)
 	d.Resize(fyne.NewSize(600, 0))
 	e.Dialog = d
 	g.editors.Highlight = e
 	d.Show()
 }
 
-// save stores what changed.
-func (e *HighlightEditor) save(g *App, h annotate.Highlight) {
-	note := strings.TrimSpace(e.Note.Text)
-	if e.colour != h.Color {
-		c := e.colour
-		g.Reader.change("change the colour", func(ctx context.Context) error { return g.svc.Store.SetColor(ctx, h.ID, c) })
+// save stores what changed from h; it runs off the UI goroutine, on the editor's values
+// read before.
+func (g *App) saveHighlight(ctx context.Context, h annotate.Highlight, colour, note, tags string) error {
+	if colour != h.Color {
+		if err := g.svc.Store.SetColor(ctx, h.ID, colour); err != nil {
+			return err
+		}
 	}
-	if note != h.Note {
-		g.saveNote(h.ID, note)
+	if note = strings.TrimSpace(note); note != h.Note {
+		if err := g.saveNote(ctx, h.ID, note); err != nil {
+			return err
+		}
 	}
-	g.saveTags(h.ID, h.Tags, splitTags(e.Tags.Text))
+	return g.saveTags(ctx, h.ID, h.Tags, splitTags(tags))
 }
 
 // meaning returns what the user means by a colour.

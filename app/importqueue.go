@@ -118,7 +118,9 @@ func (v *JobsView) runImport(path string) {
 				lastDone, lastReload = s.Done, time.Now()
 			}
 			v.deliver(func() {
-				finished, total = s.Done+s.Failed, s.Total()
+				// This run's share of the queue: what it has finished and what is left,
+				// not what earlier imports did.
+				finished, total = s.Finished, s.Finished+s.Waiting+s.Running
 				j.Label.SetText("Importing " + shortItem(j.Item))
 				if total > 0 {
 					j.Progress.SetValue(float64(finished) / float64(total))

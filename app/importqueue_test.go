@@ -48,6 +48,9 @@ func TestImportLibrary(t *testing.T) {
 	if got, want := done.Progress.Value, 1.0; got != want {
 		t.Errorf("progress = %v, want %v", got, want)
 	}
+	if got, want := done.Progress.TextFormatter(), "3 of 3"; got != want {
+		t.Errorf("progress = %q, want %q", got, want)
+	}
 	if got, want := done.Label.Text, "1 article of reading.txt could not be fetched."; got != want {
 		t.Errorf("row says %q, want %q", got, want)
 	}
@@ -95,6 +98,10 @@ func TestImportLibrary(t *testing.T) {
 	}
 	if got, want := done.Label.Text, "1 article of the import queue could not be fetched."; got != want {
 		t.Errorf("retry row says %q, want %q", got, want)
+	}
+	// Its bar counts the one item it retried, not the queue's whole history.
+	if got, want := done.Progress.TextFormatter(), "1 of 1"; got != want {
+		t.Errorf("retry progress = %q, want %q", got, want)
 	}
 }
 

@@ -27,6 +27,12 @@ const searchDelay = 250 * time.Millisecond
 // searchLimit is how many search results are shown.
 const searchLimit = 200
 
+// snippetPage is how many search results' snippets are read at a time: the first page
+// with the results, the others as their rows come into view. A snippet costs about as
+// much as reading the article's text, so reading them for every result would make a
+// search several times slower.
+const snippetPage = 20
+
 // maxFilteredSearch bounds how many of the best matches a search with a filter looks
 // through for the searchLimit that pass the filter.
 const maxFilteredSearch = 3200
@@ -71,6 +77,9 @@ type LibraryView struct {
 
 	query        string // the search being shown; "" shows the list
 	results      []archive.SearchResult
+	resultsGen   int              // bumped when results change
+	snippets     map[int64]string // the snippets read for results, by article
+	snippetPages map[int]bool     // pages of results (of snippetPage) read or being read
 	searchGen    int
 	searchTimer  *time.Timer
 	searchCancel context.CancelFunc
@@ -86,6 +95,8 @@ type LibraryView struct {
 	searched func(query string)
 	// loaded is called after a page or the count is shown (tests wait on it).
 	loaded func()
+	// snippetsLoaded is called after a page of snippets is shown (tests wait on it).
+	snippetsLoaded func()
 }
 
 func newLibraryView(g *App) *LibraryView {
@@ -413,7 +424,7 @@ func (v *LibraryView) searchChanged(q string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		v.stopSearch()
-		v.query, v.results = "", nil
+		v.setResults("", nil, nil)
 		v.showCount()
 		v.List.Refresh()
 		v.syncSelection()
@@ -449,12 +460,18 @@ func (v *LibraryView) search(q string, delay time.Duration) {
 	run := func() {
 		v.g.background(func(context.Context) {
 			var res []archive.SearchResult
+			var snippets map[int64]string
 			var err error
 			if filtered && passing == nil {
 				passing, err = passingFilter(ctx, v.g.svc.Store, f)
 			}
 			if err == nil {
 				res, err = searchWithin(ctx, v.g.svc.Library, q, passing, filtered)
+			}
+			if err == nil {
+				// The first page's snippets come with the results, so that the rows
+				// in view never show without theirs.
+				snippets, err = v.g.svc.Library.Snippets(ctx, q, resultIDs(res, 0))
 			}
 			v.deliver(func() {
 				if filtered && err == nil && listGen == v.gen {
@@ -468,7 +485,7 @@ func (v *LibraryView) search(q string, delay time.Duration) {
 					return
 				}
 				again := q == v.query
-				v.query, v.results = q, res
+				v.setResults(q, res, snippets)
 				v.showCount()
 				v.List.Refresh()
 				if !again {
@@ -486,6 +503,60 @@ func (v *LibraryView) search(q string, delay time.Duration) {
 		return
 	}
 	v.searchTimer = time.AfterFunc(delay, run)
+}
+
+// setResults shows the results of query q, with the snippets of their first page.
+func (v *LibraryView) setResults(q string, res []archive.SearchResult, snippets map[int64]string) {
+	v.query, v.results = q, res
+	v.resultsGen++
+	v.snippets, v.snippetPages = snippets, map[int]bool{0: true}
+	if v.snippets == nil {
+		v.snippets = map[int64]string{}
+	}
+}
+
+// resultIDs returns the article ids of the results on page p (of snippetPage).
+func resultIDs(res []archive.SearchResult, p int) []int64 {
+	var ids []int64
+	for i := p * snippetPage; i < len(res) && i < (p+1)*snippetPage; i++ {
+		ids = append(ids, res[i].ArticleID)
+	}
+	return ids
+}
+
+// snippet returns the snippet of search result i, "" until it is read: the first call
+// for a result on a page not read yet starts reading the page's snippets.
+func (v *LibraryView) snippet(i int) string {
+	s, ok := v.snippets[v.results[i].ArticleID]
+	if p := i / snippetPage; !ok && !v.snippetPages[p] {
+		v.loadSnippets(p)
+	}
+	return s
+}
+
+// loadSnippets reads the snippets of the results on page p in the background.
+func (v *LibraryView) loadSnippets(p int) {
+	v.snippetPages[p] = true
+	gen, q, ids := v.resultsGen, v.query, resultIDs(v.results, p)
+	v.g.background(func(ctx context.Context) {
+		snippets, err := v.g.svc.Library.Snippets(ctx, q, ids)
+		v.deliver(func() {
+			if gen != v.resultsGen {
+				return
+			}
+			if err != nil {
+				v.g.fail("search", err)
+				return
+			}
+			for id, s := range snippets {
+				v.snippets[id] = s
+			}
+			v.List.Refresh()
+			if v.snippetsLoaded != nil {
+				v.snippetsLoaded()
+			}
+		})
+	})
 }
 
 // searchFilter is the list's filter as search applies it, and whether it narrows anything.
@@ -648,7 +719,8 @@ func (v *LibraryView) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		res := v.results[i]
 		r.title.SetText(titleOr(res.Title))
 		setMuted(r.meta, res.Site)
-		r.snippet.Segments = snippetSegments(res.Snippet)
+		// Until its page of snippets arrives, a row shows its title and site only.
+		r.snippet.Segments = snippetSegments(v.snippet(i))
 		r.snippet.Show()
 		r.snippet.Refresh()
 		r.chips.Hide()

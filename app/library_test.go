@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"gloss/annotate"
 	"gloss/archive"
@@ -148,15 +149,8 @@ func TestSearchLibrary(t *testing.T) {
 			if tt.wantSnippet == "" {
 				return
 			}
-			segs := snippetSegments(v.results[0].Snippet)
-			bold := ""
-			for _, s := range segs {
-				if ts, ok := s.(interface{ Textual() string }); ok && strings.Contains(strings.ToLower(ts.Textual()), tt.wantSnippet) {
-					bold = ts.Textual()
-				}
-			}
-			if !strings.EqualFold(bold, tt.wantSnippet) {
-				t.Errorf("snippet %q: matched word not set apart (segments %v)", v.results[0].Snippet, segs)
+			if bold := shownSnippet(v, 0); !strings.EqualFold(bold, tt.wantSnippet) {
+				t.Errorf("row 0 sets apart %q in its snippet, want %q", bold, tt.wantSnippet)
 			}
 		})
 	}
@@ -172,6 +166,67 @@ func TestSearchLibrary(t *testing.T) {
 	v.Search.SetText("")
 	if got := v.length(); got != 2 {
 		t.Errorf("list length after clearing the search = %d, want 2", got)
+	}
+}
+
+// shownSnippet draws search result i as the list would and returns the words its snippet
+// sets apart in bold, "" if it shows none.
+func shownSnippet(v *LibraryView, i int) string {
+	o := newArticleRow()
+	v.updateRow(i, o)
+	var bold []string
+	for _, s := range o.(*articleRow).snippet.Segments {
+		if ts, ok := s.(*widget.TextSegment); ok && ts.Style.TextStyle.Bold {
+			bold = append(bold, ts.Text)
+		}
+	}
+	return strings.Join(bold, " ")
+}
+
+// TestSearchSnippetsFollowScrolling checks that a search reads the snippets of its first
+// page of results only, and the snippets of another page when its rows are drawn.
+func TestSearchSnippetsFollowScrolling(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	const n = 2*snippetPage + 5
+	for i := range n {
+		text := fmt.Sprintf("Article %d: birds of the meadow, counted at dawn.", i)
+		if _, _, err := h.lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), archive.Capture{Title: fmt.Sprintf("Meadow %d", i), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := h.g.Library
+	h.reloaded(v.reload)
+	searched := false
+	v.searched = func(string) { searched = true }
+	test.Type(v.Search, "meadow")
+	h.waitFor("the search", func() bool { return searched })
+
+	if got := len(v.results); got != n {
+		t.Fatalf("%d results, want %d", got, n)
+	}
+	if got := len(v.snippets); got != snippetPage {
+		t.Errorf("snippets read with the results: %d, want the first page's %d", got, snippetPage)
+	}
+	for _, i := range []int{0, snippetPage - 1} {
+		if got := shownSnippet(v, i); got != "meadow" {
+			t.Errorf("row %d sets apart %q, want meadow", i, got)
+		}
+	}
+
+	// A row further down has no snippet yet; drawing it reads its page's.
+	loaded := false
+	v.snippetsLoaded = func() { loaded = true }
+	row := snippetPage + 3
+	if got := shownSnippet(v, row); got != "" {
+		t.Errorf("row %d sets apart %q before its snippets were read", row, got)
+	}
+	h.waitFor("the snippets", func() bool { return loaded })
+	if got := shownSnippet(v, row); got != "meadow" {
+		t.Errorf("row %d sets apart %q, want meadow", row, got)
+	}
+	if got := len(v.snippets); got != 2*snippetPage {
+		t.Errorf("snippets read: %d, want two pages' %d", got, 2*snippetPage)
 	}
 }
 

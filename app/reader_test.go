@@ -244,6 +244,13 @@ func TestReattachOrphan(t *testing.T) {
 	if card.Reattach.Disabled() {
 		t.Fatal("re-attach disabled with a selection")
 	}
+	// Letting go of the selection (Escape) disables it again; selecting enables it.
+	h.g.Reader.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if !card.Reattach.Disabled() {
+		t.Error("re-attach enabled after Escape cleared the selection")
+	}
+	h.g.Reader.Reader.SetSelection(s, e)
+	h.g.Reader.selected(s, e)
 	test.Tap(card.Reattach)
 	h.waitFor("the re-attached highlight", func() bool { return len(h.g.Annotations.OrphanCards) == 0 })
 	got := h.highlights(id)

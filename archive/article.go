@@ -157,7 +157,9 @@ func sortTitle(title, key string) string {
 	return s
 }
 
-// Article returns the article with the given id and its current capture.
+// Article returns the article with the given id and its current capture. If
+// the capture no longer matches its checksum, the error matches ErrDamaged
+// (a *DamagedError) and no article is returned.
 func (l *Library) Article(ctx context.Context, id int64) (Article, error) {
 	var a Article
 	err := l.Read(ctx, func(tx *sql.Tx) error {

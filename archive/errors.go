@@ -13,6 +13,27 @@ import (
 // transaction back.
 var ErrDiskFull = errors.New("the disk is full")
 
+// ErrDamaged matches (errors.Is) the error returned for a record that reads
+// back different from what was saved: it no longer matches the checksum
+// stored with it. The record is not returned, so that damaged text is never
+// shown as if it were what was saved. The error is a *DamagedError.
+var ErrDamaged = errors.New("the stored copy is damaged")
+
+// DamagedError reports a record whose stored copy no longer matches its
+// checksum, such as a capture (see RowSum).
+type DamagedError struct {
+	Kind string // what the record is, as a person would call it: "capture"
+	ID   int64
+}
+
+// Error returns the sentence to show the user.
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%s %d is damaged in the library file, so Gloss will not show it as if it were intact; a backup may hold a good copy", e.Kind, e.ID)
+}
+
+// Is reports whether target is ErrDamaged.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
 // diskFullError is a write refused with SQLITE_FULL. It matches ErrDiskFull
 // and unwraps to the driver's error.
 type diskFullError struct{ err error }

@@ -100,11 +100,20 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     PRIMARY KEY (owner, version)
 )`
 
+// MigrationStep is Go work a migration needs besides its SQL, such as
+// filling a new column with values computed from the others (a checksum).
+// It runs in the migration's transaction, after its SQL file.
+type MigrationStep func(ctx context.Context, tx *sql.Tx) error
+
+// archiveSteps are the Go steps of the archive's own migrations, by version.
+var archiveSteps = map[int]MigrationStep{8: fillCaptureSums}
+
 // Migrate brings the tables of owner up to date with files: the root of files
 // holds numbered migrations 0001_name.sql, 0002_name.sql, …; each one not yet
 // applied runs in its own transaction together with the row recording it, so
-// a crash leaves either both or neither. Open migrates owner "archive";
-// package annotate migrates its own tables under its own owner name.
+// a crash leaves either both or neither. Open migrates owner "archive", with
+// that owner's Go steps; package annotate migrates its own tables under its
+// own owner name (see MigrateWith for migrations with Go steps).
 //
 // If the library records a version for owner above the highest file, Migrate
 // changes nothing and returns a *SchemaError matching ErrNewerSchema.
@@ -113,6 +122,17 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // inside a transaction: a migration that rebuilds a table must use PRAGMA
 // defer_foreign_keys = ON.
 func (l *Library) Migrate(owner string, files fs.FS) error {
+	var steps map[int]MigrationStep
+	if owner == ownerArchive {
+		steps = archiveSteps
+	}
+	return l.MigrateWith(owner, files, steps)
+}
+
+// MigrateWith is Migrate with Go steps: steps[v], if there is one, runs
+// after migration file v in the same transaction, and so exactly once, when
+// that migration is applied.
+func (l *Library) MigrateWith(owner string, files fs.FS, steps map[int]MigrationStep) error {
 	ms, err := readMigrations(files)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", owner, err)
@@ -137,7 +157,7 @@ func (l *Library) Migrate(owner string, files fs.FS) error {
 		return fmt.Errorf("migrate %s: create schema_migrations: %w", owner, err)
 	}
 	for _, m := range ms {
-		err := l.Write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, owner, m, l.now()) })
+		err := l.Write(ctx, func(tx *sql.Tx) error { return applyMigration(ctx, tx, owner, m, steps[m.version], l.now()) })
 		if err != nil {
 			return fmt.Errorf("migrate %s: %s: %w", owner, m.name, err)
 		}
@@ -145,7 +165,7 @@ func (l *Library) Migrate(owner string, files fs.FS) error {
 	return nil
 }
 
-func applyMigration(ctx context.Context, tx *sql.Tx, owner string, m migration, now time.Time) error {
+func applyMigration(ctx context.Context, tx *sql.Tx, owner string, m migration, step MigrationStep, now time.Time) error {
 	// The write lock is held from BEGIN IMMEDIATE, so this answer stays true
 	// even if another Gloss process opened the same library at the same time.
 	var n int
@@ -160,6 +180,11 @@ func applyMigration(ctx context.Context, tx *sql.Tx, owner string, m migration, 
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
+	}
+	if step != nil {
+		if err := step(ctx, tx); err != nil {
+			return err
+		}
 	}
 	_, err = tx.ExecContext(ctx,
 		`INSERT INTO schema_migrations (owner, version, name, applied_at) VALUES (?, ?, ?, ?)`,

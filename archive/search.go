@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
 
-// Snippet markers: Search wraps each matched word of a snippet in them.
+// Snippet markers: Snippets wraps each matched word of a snippet in them.
 const (
 	SnippetOpen  = "«"
 	SnippetClose = "»"
@@ -19,7 +20,6 @@ type SearchResult struct {
 	ArticleID int64
 	Title     string
 	Site      string
-	Snippet   string  // text around the best match, matches between SnippetOpen and SnippetClose
 	Rank      float64 // relevance; higher is better (negated bm25)
 }
 
@@ -29,7 +29,10 @@ type SearchResult struct {
 const rankExpr = `bm25(10.0, 2.0, 2.0, 1.0, 4.0)`
 
 // Search finds articles whose current capture or annotations match query,
-// best first, at most limit (0 or less means 50).
+// best first, at most limit (0 or less means 50). It returns no snippets:
+// computing one re-reads and re-tokenises the article's text, most of the
+// cost of a search for a couple of hundred results, so a caller asks
+// Snippets for the results it shows.
 //
 // Words match whole words, ignoring case and accents. Any text a user types
 // is a valid query: punctuation never causes a syntax error. On top of
@@ -53,31 +56,28 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 	var results []SearchResult
 	err := l.Read(ctx, func(tx *sql.Tx) error {
 		// ORDER BY rank with "rank MATCH" lets FTS5 sort by the weighted
-		// score itself and compute snippets only for the rows returned.
-		// The text snippet is preferred; when the match is only in the
-		// annotations, their snippet is used instead.
+		// score itself. The titles come from articles (a copy of the
+		// current capture's, as in the index): reading them from the index
+		// would read each result's whole text with them, as much time again
+		// as ranking.
 		rows, err := tx.QueryContext(ctx, `
-			SELECT rowid, title, site,
-				snippet(article_fts, 3, ?, ?, '…', 16),
-				snippet(article_fts, 4, ?, ?, '…', 16),
-				rank
-			FROM article_fts
-			WHERE article_fts MATCH ? AND rank MATCH ?
-			ORDER BY rank
-			LIMIT ?`,
-			SnippetOpen, SnippetClose, SnippetOpen, SnippetClose, match, rankExpr, limit)
+			SELECT r.id, a.title, a.site_name, r.rank
+			FROM (
+				SELECT rowid AS id, rank FROM article_fts
+				WHERE article_fts MATCH ? AND rank MATCH ?
+				ORDER BY rank
+				LIMIT ?
+			) r JOIN articles a ON a.id = r.id
+			ORDER BY r.rank`,
+			match, rankExpr, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var r SearchResult
-			var annotationSnippet string
-			if err := rows.Scan(&r.ArticleID, &r.Title, &r.Site, &r.Snippet, &annotationSnippet, &r.Rank); err != nil {
+			if err := rows.Scan(&r.ArticleID, &r.Title, &r.Site, &r.Rank); err != nil {
 				return err
-			}
-			if !strings.Contains(r.Snippet, SnippetOpen) && strings.Contains(annotationSnippet, SnippetOpen) {
-				r.Snippet = annotationSnippet
 			}
 			r.Rank = -r.Rank
 			results = append(results, r)
@@ -88,6 +88,85 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 		return nil, fmt.Errorf("search %q: %w", query, err)
 	}
 	return results, nil
+}
+
+// Snippets returns the text around the best match of query in each of the
+// articles ids (results of Search for the same query, typically the ones on
+// screen), with every matched word between SnippetOpen and SnippetClose. The
+// snippet comes from the article's text or, when the match is only in its
+// annotations, from them. An article that does not match the query (any
+// more) has no entry. Each article costs about as much as reading its text
+// once, so ask for the rows in view, not for every result.
+func (l *Library) Snippets(ctx context.Context, query string, ids []int64) (map[int64]string, error) {
+	match := ftsQuery(query)
+	if match == "" || len(ids) == 0 {
+		return map[int64]string{}, nil
+	}
+	out := make(map[int64]string, len(ids))
+	err := l.Read(ctx, func(tx *sql.Tx) error {
+		for len(ids) > 0 {
+			n := min(len(ids), snippetBatch)
+			if err := snippets(ctx, tx, match, ids[:n], out); err != nil {
+				return err
+			}
+			ids = ids[n:]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %q: snippets: %w", query, err)
+	}
+	return out, nil
+}
+
+// snippetBatch is how many articles one query of Snippets looks up, well under
+// SQLite's limit on parameters.
+const snippetBatch = 500
+
+// snippetQuery is the query of snippets for n articles. Its parameters: the
+// snippet markers (twice), the FTS5 query, the lowest and highest rowid, and
+// the n rowids.
+//
+// "rowid IN" alone would make FTS5 evaluate the query once per id (it takes
+// IN as a list of "rowid =" lookups), and a prefix or a phrase costs more to
+// set up than to run. A range of rowids is one evaluation, and the "+" leaves
+// the IN to SQLite, as a filter on the rows that come back.
+func snippetQuery(n int) string {
+	return `
+		SELECT rowid, snippet(article_fts, 3, ?, ?, '…', 16),
+			snippet(article_fts, 4, ?, ?, '…', 16)
+		FROM article_fts
+		WHERE article_fts MATCH ? AND rowid BETWEEN ? AND ?
+			AND +rowid IN (?` + strings.Repeat(", ?", n-1) + `)`
+}
+
+// snippets adds to out the snippets of the articles ids that match the FTS5
+// query match, in one evaluation of the query; snippet() runs only for the
+// rows of ids.
+func snippets(ctx context.Context, tx *sql.Tx, match string, ids []int64, out map[int64]string) error {
+	args := []any{SnippetOpen, SnippetClose, SnippetOpen, SnippetClose, match, slices.Min(ids), slices.Max(ids)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, snippetQuery(len(ids)), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text, annotations string
+		if err := rows.Scan(&id, &text, &annotations); err != nil {
+			return err
+		}
+		// The text's snippet is preferred; when the match is only in the
+		// annotations, theirs is used instead.
+		if !strings.Contains(text, SnippetOpen) && strings.Contains(annotations, SnippetOpen) {
+			text = annotations
+		}
+		out[id] = text
+	}
+	return rows.Err()
 }
 
 // SetAnnotationIndex replaces the annotation text indexed for an article, in

@@ -176,22 +176,92 @@ func TestSearchSyntax(t *testing.T) {
 
 func TestSearchSnippet(t *testing.T) {
 	l := openTest(t)
+	ctx := context.Background()
 	ids := addDocs(t, l, []testDoc{
 		{"a", "Rivers", "", filler + "The delta floods every spring. " + filler},
+		{"b", "Deltas", "", "Another delta, another river."},
+		{"c", "Hills", "", "No water here."},
 	})
-	res, err := l.Search(context.Background(), "delta", 5)
+	res, err := l.Search(ctx, "delta", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 {
-		t.Fatalf("Search() = %+v, want one result", res)
+	if len(res) != 2 {
+		t.Fatalf("Search() = %+v, want two results", res)
 	}
-	r := res[0]
-	if r.ArticleID != ids["a"] || r.Title != "Rivers" || r.Site != "Site a" || r.Rank <= 0 {
+	var r SearchResult
+	for _, x := range res {
+		if x.ArticleID == ids["a"] {
+			r = x
+		}
+	}
+	if r.Title != "Rivers" || r.Site != "Site a" || r.Rank <= 0 {
 		t.Errorf("result = %+v, want article %d, title Rivers, site %q, positive rank", r, ids["a"], "Site a")
 	}
-	if want := SnippetOpen + "delta" + SnippetClose + " floods"; !strings.Contains(r.Snippet, want) {
-		t.Errorf("snippet %q does not contain %q", r.Snippet, want)
+
+	// Snippets of some of the results, of an article that does not match and of
+	// one that does not exist: only the matching ones have one.
+	got, err := l.Snippets(ctx, "delta", []int64{ids["a"], ids["c"], 9999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Errorf("Snippets = %v, want article a only", got)
+	}
+	if want := SnippetOpen + "delta" + SnippetClose + " floods"; !strings.Contains(got[ids["a"]], want) {
+		t.Errorf("snippet %q does not contain %q", got[ids["a"]], want)
+	}
+	if strings.Contains(got[ids["a"]], filler) {
+		t.Errorf("snippet %q is the whole text, not the words around the match", got[ids["a"]])
+	}
+	// More ids than one query takes: the matching ones at both ends are found.
+	many := []int64{ids["b"]}
+	for id := int64(10000); len(many) < 2*snippetBatch; id++ {
+		many = append(many, id)
+	}
+	many = append(many, ids["a"])
+	if got, err := l.Snippets(ctx, "delta", many); err != nil || len(got) != 2 || got[ids["a"]] == "" || got[ids["b"]] == "" {
+		t.Errorf("Snippets of %d ids = %v, %v; want articles a and b", len(many), got, err)
+	}
+	for _, q := range []string{"", "-", "delta"} {
+		got, err := l.Snippets(ctx, q, nil)
+		if err != nil || len(got) != 0 {
+			t.Errorf("Snippets(%q, no ids) = %v, %v; want none", q, got, err)
+		}
+	}
+	if got, err := l.Snippets(ctx, "***", []int64{ids["a"]}); err != nil || len(got) != 0 {
+		t.Errorf("Snippets of a query that matches nothing = %v, %v; want none", got, err)
+	}
+}
+
+// TestSnippetQueryPlan checks that Snippets evaluates the full-text query once, with
+// the range of the rowids asked for, rather than once for each rowid.
+func TestSnippetQueryPlan(t *testing.T) {
+	l := openTest(t)
+	var plan []string
+	err := l.Read(context.Background(), func(tx *sql.Tx) error {
+		rows, err := tx.Query(`EXPLAIN QUERY PLAN `+snippetQuery(3), "«", "»", "«", "»", `"clim"*`, 1, 9, 1, 5, 9)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				return err
+			}
+			plan = append(plan, detail)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// FTS5's plan names its constraints: M the query, > and < a rowid range, = a
+	// rowid looked up (once for each value of an IN).
+	if len(plan) != 1 || !strings.Contains(plan[0], "M") || !strings.Contains(plan[0], "><") || strings.Contains(plan[0], "=") {
+		t.Errorf("plan %q, want one scan of the query within a rowid range", plan)
 	}
 }
 
@@ -209,8 +279,12 @@ func TestSearchAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 || !strings.Contains(res[0].Snippet, SnippetOpen+"ministry"+SnippetClose) {
-		t.Fatalf("Search(ministry) = %+v, want article a with an annotation snippet", res)
+	if len(res) != 1 || res[0].ArticleID != ids["a"] {
+		t.Fatalf("Search(ministry) = %+v, want article a", res)
+	}
+	snippets, err := l.Snippets(ctx, "ministry", []int64{ids["a"]})
+	if err != nil || !strings.Contains(snippets[ids["a"]], SnippetOpen+"ministry"+SnippetClose) {
+		t.Fatalf("Snippets(ministry) = %v, %v; want the annotation's words around the match", snippets, err)
 	}
 	// A new capture replaces the text but keeps the annotations indexed.
 	if _, _, err := l.AddCapture(ctx, "text:a", Capture{Title: "Plain v2", Text: "Rewritten body."}); err != nil {
@@ -263,10 +337,19 @@ func BenchmarkSearch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// As the library view searches: 200 results, the snippets of the first 20.
 	for _, q := range []string{"glacier", "the", `"climate river"`, "elect*", "treaty -border"} {
 		b.Run(q, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := l.Search(ctx, q, 20); err != nil {
+				res, err := l.Search(ctx, q, 200)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var ids []int64
+				for _, r := range res[:min(20, len(res))] {
+					ids = append(ids, r.ArticleID)
+				}
+				if _, err := l.Snippets(ctx, q, ids); err != nil {
 					b.Fatal(err)
 				}
 			}

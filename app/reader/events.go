@@ -24,6 +24,7 @@ var (
 	_ desktop.Mouseable      = (*Reader)(nil)
 	_ desktop.Hoverable      = (*Reader)(nil)
 	_ desktop.Cursorable     = (*Reader)(nil)
+	_ desktop.Keyable        = (*Reader)(nil)
 )
 
 type gesture int
@@ -78,6 +79,7 @@ func (r *Reader) MouseDown(ev *desktop.MouseEvent) {
 	r.lastDown, r.lastDownAt = now, ev.Position
 	r.before = [2]int{r.selStart, r.selEnd}
 	r.gesture = gestureSelect
+	r.backward, r.goalSet = false, false
 	off := r.OffsetAt(ev.Position)
 	switch r.clicks {
 	case 1:
@@ -162,6 +164,7 @@ func (r *Reader) extendTo(off int) {
 	case byBlock:
 		lo, hi = r.blockRange(off)
 	}
+	r.backward = off < a
 	if off < a {
 		r.setSelection(min(lo, a), b)
 	} else {
@@ -284,7 +287,7 @@ func (r *Reader) requestFocus() {
 func (r *Reader) FocusGained() { r.focused = true }
 
 // FocusLost is part of fyne.Focusable.
-func (r *Reader) FocusLost() { r.focused = false }
+func (r *Reader) FocusLost() { r.focused, r.shiftDown = false, false }
 
 // TypedRune passes typed characters to OnRune.
 func (r *Reader) TypedRune(c rune) {
@@ -293,9 +296,14 @@ func (r *Reader) TypedRune(c rune) {
 	}
 }
 
-// TypedKey scrolls with the arrow, page and Home/End keys and passes other keys to OnKey.
+// TypedKey extends the selection with Shift and an arrow, page or Home/End key (see
+// selectionMove), scrolls with those keys alone, and passes other keys to OnKey.
 func (r *Reader) TypedKey(ev *fyne.KeyEvent) {
-	h := r.Size().Height
+	if r.shiftHeld() {
+		if m := selectionMove(ev.Name, fyne.KeyModifierShift, macKeys); m != moveNone && r.extendSelection(m) {
+			return
+		}
+	}
 	step := r.textSize * bodyLeading * 2
 	switch ev.Name {
 	case fyne.KeyUp:
@@ -303,9 +311,9 @@ func (r *Reader) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyDown:
 		r.scrollBy(step)
 	case fyne.KeyPageUp:
-		r.scrollBy(-max(h-2*step, step))
+		r.scrollBy(-r.pageHeight())
 	case fyne.KeyPageDown:
-		r.scrollBy(max(h-2*step, step))
+		r.scrollBy(r.pageHeight())
 	case fyne.KeyHome:
 		r.scrollTo(0)
 	case fyne.KeyEnd:
@@ -317,11 +325,16 @@ func (r *Reader) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// TypedShortcut copies the selection and selects all; other shortcuts go on to the window's
-// canvas, where the app registers its own, since Fyne gives a focused Shortcutable widget
-// every shortcut.
+// TypedShortcut copies the selection, selects all and extends the selection by word,
+// paragraph or to the ends of the article (see selectionMove); other shortcuts go on to
+// the window's canvas, where the app registers its own, since Fyne gives a focused
+// Shortcutable widget every shortcut.
 func (r *Reader) TypedShortcut(s fyne.Shortcut) {
 	switch sc := s.(type) {
+	case *desktop.CustomShortcut:
+		if m := selectionMove(sc.KeyName, sc.Modifier, macKeys); m != moveNone && r.extendSelection(m) {
+			return
+		}
 	case *fyne.ShortcutCopy:
 		if text := r.SelectedText(); text != "" {
 			cb := sc.Clipboard
@@ -335,6 +348,7 @@ func (r *Reader) TypedShortcut(s fyne.Shortcut) {
 		if r.doc != nil {
 			before := [2]int{r.selStart, r.selEnd}
 			r.setSelection(0, len(r.doc.Text))
+			r.backward, r.goalSet = false, false
 			r.selected(before)
 		}
 		return

@@ -366,19 +366,43 @@ func (r *Reader) ScrollToOffset(off int) {
 	r.scrollTo(bx.y + ln.y)
 }
 
-// revealOffset scrolls the line holding off into the middle of the view if it is not in
-// view already.
-func (r *Reader) revealOffset(off int) {
+// lineSpan returns the top, in content coordinates, and the height of the line holding
+// byte offset off; ok is false when there is no text.
+func (r *Reader) lineSpan(off int) (top, h float32, ok bool) {
 	bx, ln, _ := r.locate(off)
 	if bx == nil {
-		return
+		return 0, 0, false
 	}
-	top := bx.y + ln.y
+	return bx.y + ln.y, ln.h, true
+}
+
+// revealOffset scrolls the line holding off into the middle of the view if it is not in
+// view already: a find match jumped to is seen with what is around it.
+func (r *Reader) revealOffset(off int) {
+	top, lh, ok := r.lineSpan(off)
 	h := r.Size().Height
-	if top >= r.scrollY && top+ln.h <= r.scrollY+h {
+	if !ok || top >= r.scrollY && top+lh <= r.scrollY+h {
 		return
 	}
-	r.scrollTo(top - h/2 + ln.h/2)
+	r.scrollTo(top - h/2 + lh/2)
+}
+
+// keepInView scrolls as little as will bring the line holding off into view with a line
+// of context, for the moving end of a keyboard selection: centring it, as revealOffset
+// does, would jump half a page each time the selection reached the edge of the view.
+func (r *Reader) keepInView(off int) {
+	top, lh, ok := r.lineSpan(off)
+	if !ok {
+		return
+	}
+	h := r.Size().Height
+	margin := min(lh, max(h-lh, 0)/2)
+	switch {
+	case top-margin < r.scrollY:
+		r.scrollTo(top - margin)
+	case top+lh+margin > r.scrollY+h:
+		r.scrollTo(top + lh + margin - h)
+	}
 }
 
 // VisibleRange returns the byte range of the lines in view: from the start of the first

@@ -1,7 +1,7 @@
 // Package reader is the article reader widget of Gloss: it shows a captured article (a
-// gloss/archive/doc Document) in a column of comfortable typography, maps the pointer to
-// byte offsets of the document's canonical text for selection, and paints highlights, find
-// matches and the selection over exact character ranges.
+// gloss/archive/doc Document) in a column of comfortable typography, maps the pointer and
+// the selection keys to byte offsets of the document's canonical text for selection, and
+// paints highlights, find matches and the selection over exact character ranges.
 //
 // The widget lays its text out itself instead of using widget.RichText, which took over
 // 40 seconds to first paint a 6,000-word article in a scroll: here words are measured once
@@ -62,9 +62,10 @@ type Reader struct {
 
 	// OnLink is called with the address of a link the reader clicked.
 	OnLink func(href string)
-	// OnSelect is called when a mouse gesture (click, drag, double or triple click) or
-	// select-all has changed the selection, once the mouse button is up; start == end means
-	// nothing is selected any more.
+	// OnSelect is called when a mouse gesture (click, drag, double or triple click),
+	// select-all or a selection key (Shift with an arrow, Home, End, Page Up or Page Down)
+	// has changed the selection: for a gesture once the mouse button is up, for a key at
+	// once. start == end means nothing is selected any more.
 	OnSelect func(start, end int)
 	// OnHighlightTapped is called when a highlight is clicked with nothing selected.
 	OnHighlightTapped func(id string)
@@ -76,7 +77,8 @@ type Reader struct {
 	OnSecondaryTap func(offset int, pos fyne.Position)
 	// OnBlockTapped is called in strip mode with the index of the block clicked.
 	OnBlockTapped func(block int)
-	// OnKey is called for the keys the reader does not use itself for scrolling.
+	// OnKey is called for the keys the reader does not use itself for scrolling or
+	// selecting.
 	OnKey func(*fyne.KeyEvent)
 	// OnRune is called for typed characters.
 	OnRune func(rune)
@@ -115,6 +117,13 @@ type Reader struct {
 	lastDownAt fyne.Position
 	clicks     int
 	focused    bool
+
+	// Keyboard selection (keysel.go).
+	backward  bool    // the selection's moving end is its start
+	goalX     float32 // the column, from the column's left edge, Shift+Up and Down keep to
+	goalSet   bool    // goalX holds for the selection goalSel
+	goalSel   [2]int
+	shiftDown bool
 
 	pending   pending
 	updating  bool          // the renderer is catching up
@@ -162,6 +171,7 @@ func (r *Reader) reset() {
 	r.themeFont, r.themeSize = th.Font(fyne.TextStyle{}), th.Size(theme.SizeNameText)
 	r.styles = newStyles(r.fonts)
 	r.lay = nil
+	r.goalSet = false // the goal column was measured in the old layout
 	r.tokens = nil
 	if r.doc != nil {
 		r.tokens = make([][]piece, len(r.doc.Blocks))
@@ -173,7 +183,7 @@ func (r *Reader) reset() {
 func (r *Reader) SetDocument(d *doc.Document, m Meta) {
 	r.doc, r.meta = d, m
 	r.scrollY = 0
-	r.selStart, r.selEnd = 0, 0
+	r.selStart, r.selEnd, r.backward = 0, 0, false
 	r.highlights, r.finds, r.findCur = nil, nil, -1
 	r.hoverBlock, r.hoverID = -1, ""
 	r.images = map[string]*imageInfo{}
@@ -346,6 +356,7 @@ func (r *Reader) SetSelection(start, end int) {
 	}
 	start, end = r.clampOffset(start), r.clampOffset(end)
 	r.setSelection(start, end)
+	r.backward, r.goalSet = false, false
 }
 
 // ClearSelection selects nothing.

@@ -8,7 +8,8 @@
 //
 //   - [Page], on a whole parsed page before readability picks the article, takes out
 //     comment sections, so that a thread can neither be appended to the article nor
-//     chosen instead of it; it also returns a copy of the element the page marks as its
+//     chosen instead of it; it also splits paragraphs written as runs of <br> into the
+//     paragraphs they show, and returns a copy of the element the page marks as its
 //     article body, for when readability goes past it ([Misses]);
 //   - [Article], on the node readability picked, takes out the rest;
 //   - [Lines] does the same for plain text (an imported clipping), line by line.
@@ -83,6 +84,8 @@ type cleaner struct {
 	// the number of such elements.
 	body   *html.Node
 	bodies int
+	// broken are the paragraphs Page found holding runs of <br>, to split (splitParagraph).
+	broken []*html.Node
 }
 
 func newCleaner(stage string, root *html.Node, keep []string) *cleaner {

@@ -12,10 +12,10 @@ import (
 )
 
 // FuzzClean states the cleaner's properties: on arbitrary input it never panics and never
-// adds text (the canonical text after Page or Article is no longer than before; what Lines
-// returns is no longer than its input); and a plain article, three or more ordinary
-// paragraphs with no clutter (made here from the fuzz input and a neutral vocabulary),
-// keeps every paragraph, as HTML and as text.
+// adds text (the canonical text after Page or Article, white space aside, is no longer
+// than before; what Lines returns is no longer than its input); and a plain article, three
+// or more ordinary paragraphs with no clutter (made here from the fuzz input and a neutral
+// vocabulary), keeps every paragraph, as HTML and as text.
 func FuzzClean(f *testing.F) {
 	for _, s := range []string{
 		"", "<p>Search</p>", "<div id=comments><p>Nice post!</p></div>",
@@ -24,6 +24,7 @@ func FuzzClean(f *testing.F) {
 		"<p>By Jane Doe</p><p>Updated 9:41 AM</p>", "<ul><li><a href=/a>Related story one</a></li></ul>",
 		"About Acme\nAcme is a company.", "<article><p>teaser text that stops mid</p></article>",
 		"\x00<<>>&amp;\u00a0\u200b", "Notify of\nguest\n0 Comments", "\x01\x02\x03\xff\x10 ordinary seed",
+		"<p>a<br><br> <br>b<br>c<br><br></p>", "<p id=x><br><!-- --><br>a<b>b<br><br>c</b></p>",
 	} {
 		f.Add(s)
 	}
@@ -34,13 +35,15 @@ func FuzzClean(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := len(doc.FromNode(root).Text)
+				// White space does not count: Page splits a paragraph at a run of <br>,
+				// which the text shows as a blank line instead of a line break.
+				before := len(strings.Join(strings.Fields(doc.FromNode(root).Text), ""))
 				if stage == "page" {
 					Page(root)
 				} else {
 					Article(root, &Meta{})
 				}
-				if after := len(doc.FromNode(root).Text); after > before {
+				if after := len(strings.Join(strings.Fields(doc.FromNode(root).Text), "")); after > before {
 					t.Fatalf("%s: text grew from %d to %d bytes", stage, before, after)
 				}
 			}

@@ -15,6 +15,10 @@ import (
 // clutter that readability may take for the article, or append to it. Everything else is
 // left to [Article], so that what is reported is what would have been in the article.
 //
+// It also splits each paragraph that holds a run of two or more <br> into the paragraphs
+// the page shows (splitParagraph), so that readability does not drop an article's lead
+// for the way it is written.
+//
 // Page also returns the element the page marks as its article's body (by itemprop
 // articleBody or a class such as entry-content or post-body), or nil when the page marks
 // none, or more than one: when readability then misses it ([Body.Misses]), it is the
@@ -27,6 +31,12 @@ func Page(doc *html.Node, keep ...string) (removed []Removal, body *Body) {
 	}
 	c.comments(root)
 	removed = c.sweep()
+	// Split after the sweep, so that removal paths are positions in the page as it came.
+	for _, p := range c.broken {
+		if contains(doc, p) {
+			splitParagraph(p)
+		}
+	}
 	if c.bodies == 1 && hasLetters(c.body, minBodyLetters) {
 		cp := clone(c.body)
 		body = &Body{copy: cp, probes: probes(cp, 7)}
@@ -110,6 +120,9 @@ func (c *cleaner) comments(n *html.Node) {
 			if c.remove(ch, "comments/form", "comment form") {
 				continue
 			}
+		}
+		if ch.Data == "p" && hasBreakRun(ch) {
+			c.broken = append(c.broken, ch)
 		}
 		if isBody {
 			// Count the marked bodies; one inside another counts once.
@@ -260,4 +273,97 @@ func clone(n *html.Node) *html.Node {
 		c.AppendChild(clone(ch))
 	}
 	return c
+}
+
+// hasBreakRun reports whether p has two or more <br> in a row among its children (white
+// space and HTML comments between them do not count).
+func hasBreakRun(p *html.Node) bool {
+	brs := 0
+	for ch := p.FirstChild; ch != nil; ch = ch.NextSibling {
+		switch {
+		case isBreak(ch):
+			if brs++; brs == 2 {
+				return true
+			}
+		case !isBlank(ch):
+			brs = 0
+		}
+	}
+	return false
+}
+
+// splitParagraph makes a paragraph of each part of p between runs of two or more <br>,
+// as the page shows them. Readability would split it too, but it turns p into a div to
+// hold the parts, and then its conditional cleaning may drop that div whole, lead
+// paragraph and all, for its links or its images. The new paragraphs copy p's attributes
+// but its id.
+func splitParagraph(p *html.Node) {
+	var parts [][]*html.Node
+	var part []*html.Node
+	for ch := p.FirstChild; ch != nil; {
+		if isBreak(ch) {
+			// Find the end of the run; blanks inside it go with it.
+			brs, end := 1, ch.NextSibling
+			for end != nil && (isBreak(end) || isBlank(end)) {
+				if isBreak(end) {
+					brs++
+				}
+				end = end.NextSibling
+			}
+			if brs >= 2 {
+				parts = append(parts, part)
+				part = nil
+				ch = end
+				continue
+			}
+		}
+		part = append(part, ch)
+		ch = ch.NextSibling
+	}
+	parts = append(parts, part)
+	if len(parts) < 2 {
+		return
+	}
+	for ch := p.FirstChild; ch != nil; ch = p.FirstChild {
+		p.RemoveChild(ch)
+	}
+	var attrs []html.Attribute
+	for _, a := range p.Attr {
+		if a.Key != "id" || a.Namespace != "" {
+			attrs = append(attrs, a)
+		}
+	}
+	at := p
+	for _, part := range parts {
+		if allBlank(part) {
+			continue
+		}
+		dst := p
+		if p.FirstChild != nil {
+			dst = &html.Node{Type: html.ElementNode, Data: p.Data, DataAtom: p.DataAtom,
+				Namespace: p.Namespace, Attr: append([]html.Attribute(nil), attrs...)}
+			at.Parent.InsertBefore(dst, at.NextSibling)
+			at = dst
+		}
+		for _, n := range part {
+			dst.AppendChild(n)
+		}
+	}
+}
+
+func isBreak(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == "br" }
+
+// isBlank reports whether n shows nothing between two breaks: white space or an HTML
+// comment.
+func isBlank(n *html.Node) bool {
+	return n.Type == html.CommentNode || n.Type == html.TextNode && strings.TrimSpace(n.Data) == ""
+}
+
+func allBlank(nodes []*html.Node) bool {
+	for _, n := range nodes {
+		if !isBlank(n) {
+			return false
+		}
+	}
+	return true
 }

@@ -30,7 +30,7 @@ func archiveCommands() map[string]command {
 		"show":    {"ID [--format text|html|markdown|json]", "print an article", cmdShow},
 		"search":  {"QUERY [--json]", "full-text search", cmdSearch},
 		"delete":  {"ID", "delete an article and its captures", cmdDelete},
-		"backup":  {"FILE", "write a consistent copy of the library", cmdBackup},
+		"backup":  {"[FILE]", "write a consistent copy of the library to FILE, or without FILE today's daily backup beside the library (the last 7 are kept)", cmdBackup},
 		"check":   {"", "check the library's integrity", cmdCheck},
 		"vacuum":  {"", "reclaim the space of deleted articles", cmdVacuum},
 	}
@@ -40,18 +40,29 @@ func archiveCommands() map[string]command {
 // afterwards. The store is always opened, because it re-anchors highlights inside the
 // transaction of every capture a command adds.
 func (e *env) withStore(fn func(lib *archive.Library, st *annotate.Store) error) error {
-	lib, err := e.openLibrary()
+	lib, st, err := e.openStore()
 	if err != nil {
 		return err
 	}
-	st, err := annotate.NewStore(lib)
-	if err == nil {
-		err = fn(lib, st)
-	}
+	err = fn(lib, st)
 	if cerr := lib.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// openStore opens the library and its annotation store.
+func (e *env) openStore() (*archive.Library, *annotate.Store, error) {
+	lib, err := e.openLibrary()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := annotate.NewStore(lib)
+	if err != nil {
+		_ = lib.Close() // the store's error is the one to report
+		return nil, nil, err
+	}
+	return lib, st, nil
 }
 
 // withLibrary is withStore for a command that needs only the library.
@@ -466,19 +477,28 @@ func cmdSearch(e *env, args []string) error {
 		return usagef("no query given")
 	}
 	return e.withLibrary(func(lib *archive.Library) error {
-		res, err := lib.Search(e.ctx, strings.Join(rest, " "), *limit)
+		q := strings.Join(rest, " ")
+		res, err := lib.Search(e.ctx, q, *limit)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(res))
+		for i, r := range res {
+			ids[i] = r.ArticleID
+		}
+		snippets, err := lib.Snippets(e.ctx, q, ids)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
 			out := make([]searchJSON, 0, len(res))
 			for _, r := range res {
-				out = append(out, searchJSON{r.ArticleID, r.Title, r.Site, r.Snippet, r.Rank})
+				out = append(out, searchJSON{r.ArticleID, r.Title, r.Site, snippets[r.ArticleID], r.Rank})
 			}
 			return writeJSON(e.stdout, out)
 		}
 		for _, r := range res {
-			fmt.Fprintf(e.stdout, "%d\t%s\t%s\n", r.ArticleID, r.Title, strings.ReplaceAll(r.Snippet, "\n", " "))
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\n", r.ArticleID, r.Title, strings.ReplaceAll(snippets[r.ArticleID], "\n", " "))
 		}
 		return nil
 	})
@@ -502,21 +522,31 @@ func cmdBackup(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return usagef("give the backup file")
+	if len(rest) > 1 {
+		return usagef("give at most one backup file")
 	}
-	return e.withLibrary(func(lib *archive.Library) error { return lib.Backup(e.ctx, rest[0]) })
+	return e.withLibrary(func(lib *archive.Library) error {
+		if len(rest) == 0 {
+			return e.rollingBackup(lib)
+		}
+		return lib.Backup(e.ctx, rest[0])
+	})
 }
 
 func cmdCheck(e *env, args []string) error {
 	if _, err := parse(flag.NewFlagSet("check", flag.ContinueOnError), args); err != nil {
 		return err
 	}
-	return e.withLibrary(func(lib *archive.Library) error {
+	return e.withStore(func(lib *archive.Library, st *annotate.Store) error {
 		problems, err := lib.Check(e.ctx)
 		if err != nil {
 			return err
 		}
+		annotations, err := st.Check(e.ctx)
+		if err != nil {
+			return err
+		}
+		problems = append(problems, annotations...)
 		for _, p := range problems {
 			fmt.Fprintln(e.stdout, p)
 		}

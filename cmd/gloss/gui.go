@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
-	"gloss/annotate"
 	"gloss/app"
 	"gloss/archive"
 	"gloss/archive/fetch"
@@ -103,41 +102,85 @@ func dialDisplay(d string) error {
 }
 
 // runGUI opens the Gloss window on the library and adds what args name (addresses and
-// files). It returns when the window closes.
+// files). It returns when the window closes. A damaged library is not opened: a window
+// says so and offers to restore the newest good backup, then opens the restored library.
 func runGUI(e *env, args []string) int {
 	if err := checkDisplay(os.Getenv); err != nil {
 		fmt.Fprintf(e.stderr, "gloss: %v\n", err)
 		return 1
 	}
-	err := withApp(e, func(a fyne.App, g *app.App) error {
-		g.AddFromArgs(args)
-		g.Window.ShowAndRun()
+	a := newFyneApp()
+	var s *session
+	open := func() error {
+		var err error
+		if s, err = e.openSession(a); err != nil {
+			return err
+		}
+		s.g.AddFromArgs(args)
+		s.g.Window.Show()
 		return nil
-	})
-	if err != nil {
+	}
+	err := open()
+	var ce *archive.CorruptError
+	switch {
+	case errors.As(err, &ce):
+		app.ShowDamaged(a, ce, func(aside string) error {
+			if err := open(); err != nil {
+				return err
+			}
+			s.g.ShowRestored(aside)
+			return nil
+		})
+	case err != nil:
 		fmt.Fprintf(e.stderr, "gloss: %s\n", message(err))
 		return 1
+	}
+	a.Run()
+	if s != nil {
+		if err := s.close(); err != nil {
+			fmt.Fprintf(e.stderr, "gloss: %s\n", message(err))
+			return 1
+		}
 	}
 	return 0
 }
 
-// withApp opens the library and its services, builds the app on them, runs fn and closes
-// everything.
-func withApp(e *env, fn func(fyne.App, *app.App) error) error {
-	return e.withStore(func(lib *archive.Library, store *annotate.Store) error {
-		a := fyneapp.NewWithID(appID)
-		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-		g, err := app.New(a, app.Services{
-			Library: lib,
-			Store:   store,
-			Saver:   archive.NewSaver(lib, fetch.New(fetch.Options{})),
-		})
-		if err != nil {
-			return err
-		}
-		defer g.Close()
-		return fn(a, g)
+// newFyneApp makes the Fyne app with Gloss's id and icon.
+func newFyneApp() fyne.App {
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	return a
+}
+
+// session is the library, its services and the app window built on them.
+type session struct {
+	lib *archive.Library
+	g   *app.App
+}
+
+// openSession opens the library and its services and builds the app on them.
+func (e *env) openSession(a fyne.App) (*session, error) {
+	lib, store, err := e.openStore()
+	if err != nil {
+		return nil, err
+	}
+	g, err := app.New(a, app.Services{
+		Library:   lib,
+		Store:     store,
+		Saver:     archive.NewSaver(lib, fetch.New(fetch.Options{})),
+		BackupDir: archive.BackupDir(lib.Path()),
 	})
+	if err != nil {
+		_ = lib.Close() // the error building the app is the one to report
+		return nil, err
+	}
+	return &session{lib: lib, g: g}, nil
+}
+
+// close stops the app's background work and closes the library.
+func (s *session) close() error {
+	s.g.Close()
+	return s.lib.Close()
 }
 
 // cmdScreenshot opens the app in a named state, waits for it to settle and writes a PNG of
@@ -156,14 +199,17 @@ func cmdScreenshot(e *env, args []string) error {
 	if err := checkDisplay(os.Getenv); err != nil {
 		return err
 	}
-	return withApp(e, func(a fyne.App, g *app.App) error {
-		var shotErr error
-		g.Window.Show()
-		go func() {
-			shotErr = g.Screenshot(e.ctx, *state, items, *out)
-			fyne.Do(a.Quit)
-		}()
-		a.Run()
-		return shotErr
-	})
+	a := newFyneApp()
+	s, err := e.openSession(a)
+	if err != nil {
+		return err
+	}
+	var shotErr error
+	s.g.Window.Show()
+	go func() {
+		shotErr = s.g.Screenshot(e.ctx, *state, items, *out)
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	return errors.Join(shotErr, s.close())
 }

@@ -53,6 +53,9 @@ func init() {
 	for k, v := range importCommands() {
 		commands[k] = v
 	}
+	for k, v := range backupCommands() {
+		commands[k] = v
+	}
 }
 
 func main() {
@@ -135,7 +138,7 @@ func message(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
 	}
-	return err.Error()
+	return err.Error() + backupAdvice(err)
 }
 
 // parse parses a command's flags, which may come before, between or after its arguments,
@@ -161,13 +164,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // openLibrary opens the library the command runs on.
 func (e *env) openLibrary() (*archive.Library, error) {
-	path := e.dbPath
-	if path == "" {
-		p, err := archive.DefaultPath()
-		if err != nil {
-			return nil, err
-		}
-		path = p
+	path, err := e.libraryPath()
+	if err != nil {
+		return nil, err
 	}
 	return archive.Open(path)
 }

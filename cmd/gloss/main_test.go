@@ -102,13 +102,15 @@ func TestSaveListShowSearchDelete(t *testing.T) {
 	}
 
 	out, _, code = gloss(t, db, "", "search", "lamps")
-	if code != 0 || !strings.HasPrefix(out, "1\tMoths of the Night\t") {
-		t.Errorf("search = %q, exit %d", out, code)
+	if code != 0 || !strings.HasPrefix(out, "1\tMoths of the Night\t") || !strings.Contains(out, "circle street «lamps»") {
+		t.Errorf("search = %q, exit %d; want article 1 with its snippet", out, code)
 	}
 	out, _, _ = gloss(t, db, "", "search", "--json", "orbit")
 	var found []map[string]any
 	if err := json.Unmarshal([]byte(out), &found); err != nil || len(found) != 1 || found[0]["id"] != 1.0 {
 		t.Errorf("search --json = %q (%v)", out, err)
+	} else if snippet, _ := found[0]["snippet"].(string); !strings.Contains(snippet, "in «orbit» around") {
+		t.Errorf("search --json: snippet %q, want the words around «orbit»", snippet)
 	}
 
 	out, _, code = gloss(t, db, "", "check")
