@@ -448,3 +448,27 @@ func openDamagedAnnotations(ctx context.Context, path string, want map[string]st
 	}
 	return unharmed, ""
 }
+
+// TestDamagedCaptureRefused: a highlight is never anchored in, nor exported against, a
+// capture whose text is no longer what was saved.
+func TestDamagedCaptureRefused(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	aid, cid := f.capture(t, mothsURL, mothsV1)
+	if _, err := f.store.Highlight(ctx, aid, NewHighlight{Quote: "outnumber butterflies"}); err != nil {
+		t.Fatal(err)
+	}
+	err := f.lib.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE captures SET text = replace(text, 'butterflies', 'butterfliez') WHERE id = ?`, cid)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Highlight(ctx, aid, NewHighlight{Quote: "butterfliez"}); !errors.Is(err, archive.ErrDamaged) {
+		t.Errorf("Highlight on a damaged capture: err = %v, want archive.ErrDamaged", err)
+	}
+	if _, err := f.store.ExportW3C(ctx, aid); !errors.Is(err, archive.ErrDamaged) {
+		t.Errorf("ExportW3C of a damaged capture: err = %v, want archive.ErrDamaged", err)
+	}
+}

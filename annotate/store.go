@@ -429,18 +429,21 @@ func articleExists(ctx context.Context, tx *sql.Tx, id int64) error {
 // reads the archive's tables (never writes them) inside its own transactions, so that a
 // highlight is placed on the text that is current when it is stored.
 func currentCapture(ctx context.Context, tx *sql.Tx, articleID int64) (int64, string, error) {
-	var id int64
-	var text string
-	err := tx.QueryRowContext(ctx, `
-		SELECT c.id, c.text FROM articles a JOIN captures c ON c.id = a.current_capture_id
-		WHERE a.id = ?`, articleID).Scan(&id, &text)
-	if errors.Is(err, sql.ErrNoRows) {
+	var id sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT current_capture_id FROM articles WHERE id = ?`, articleID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !id.Valid) {
 		return 0, "", ErrNotFound
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("current capture of article %d: %w", articleID, err)
 	}
-	return id, text, nil
+	// Read through the archive, which checks the capture against its sum: a highlight
+	// must not be anchored in text that is not what was saved.
+	c, err := archive.ReadCapture(ctx, tx, id.Int64)
+	if err != nil {
+		return 0, "", fmt.Errorf("current capture of article %d: %w", articleID, err)
+	}
+	return c.ID, c.Text, nil
 }
 
 // timeLayout is how times are stored, as in the archive's tables: UTC, fixed width, so

@@ -159,17 +159,13 @@ type captureRef struct {
 	fetched time.Time
 }
 
+// loadCapture reads a capture through the archive, which checks it against its sum.
 func loadCapture(ctx context.Context, tx *sql.Tx, id int64) (*captureRef, error) {
-	c := &captureRef{id: id}
-	var fetched string
-	err := tx.QueryRowContext(ctx, `SELECT text, fetched_at FROM captures WHERE id = ?`, id).Scan(&c.text, &fetched)
+	c, err := archive.ReadCapture(ctx, tx, id)
 	if err != nil {
-		return nil, fmt.Errorf("capture %d: %w", id, err)
-	}
-	if c.fetched, err = parseTime(fetched); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &captureRef{id: id, text: c.Text, fetched: c.FetchedAt}, nil
 }
 
 func toW3C(h Highlight, source string, c *captureRef) W3CAnnotation {

@@ -24,8 +24,12 @@ const KeepBackups = 7
 // backupRetry is how long the app waits to try again after a daily backup failed.
 const backupRetry = time.Hour
 
+// firstBackupDelay is how long after start-up the app makes the day's backup: not while
+// the window and the library list are being built, since it reads the whole file.
+var firstBackupDelay = time.Minute
+
 // runBackups keeps the daily backups of the library while the app is open: today's is
-// made in the background soon after start-up if it is missing, and the next one after
+// made in the background a minute after start-up if it is missing, and the next one after
 // midnight. Making one reads every row, so it is also the daily check of a library too
 // large to check fully at every start; damage found there is shown at once.
 func (g *App) runBackups() {
@@ -33,6 +37,11 @@ func (g *App) runBackups() {
 		return
 	}
 	g.background(func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(firstBackupDelay):
+		}
 		for {
 			_, err := g.svc.Library.RollingBackup(ctx, g.svc.BackupDir, KeepBackups, time.Now())
 			wait := untilTomorrow(time.Now())

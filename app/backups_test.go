@@ -16,12 +16,14 @@ import (
 	"gloss/archive/fetch"
 )
 
-// TestDailyBackup: the app makes today's backup in the background soon after it opens.
+// TestDailyBackup: the app makes today's backup in the background after it opens.
 func TestDailyBackup(t *testing.T) {
 	h := newHarness(t)
 	h.openSample()
 	dir := filepath.Join(t.TempDir(), "backups")
 	h.g.svc.BackupDir = dir
+	defer func(d time.Duration) { firstBackupDelay = d }(firstBackupDelay)
+	firstBackupDelay = 0
 	h.g.runBackups()
 	var found []string
 	deadline := time.Now().Add(waitTimeout)

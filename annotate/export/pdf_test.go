@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"image"
 	"image/color"
@@ -22,6 +23,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
 	"gloss/archive/doc"
+	"gloss/assets"
 )
 
 // annotInfo is an annotation read back from a PDF.
@@ -640,6 +642,25 @@ func TestPDFConcurrent(t *testing.T) {
 		got := readPDF(t, <-outs)
 		if got.pages != want.pages || len(got.annots) != len(want.annots) {
 			t.Errorf("concurrent export: %d pages, %d annotations; alone: %d, %d", got.pages, len(got.annots), want.pages, len(want.annots))
+		}
+	}
+}
+
+// TestPDFLeavesFontsAlone: making a PDF does not change the embedded font files it
+// draws with (fpdf writes into the bytes it is given while subsetting a font with fewer
+// horizontal metrics than glyphs, such as Go Mono).
+func TestPDFLeavesFontsAlone(t *testing.T) {
+	fonts := map[string][]byte{"regular": assets.GoRegular, "bold": assets.GoBold, "italic": assets.GoItalic,
+		"bold italic": assets.GoBoldItalic, "mono": assets.GoMono}
+	before := map[string][32]byte{}
+	for name, b := range fonts {
+		before[name] = sha256.Sum256(b)
+	}
+	a := richArticle(t)
+	renderPDF(t, a, richHighlights(t, a.Doc), DefaultPDFOptions())
+	for name, b := range fonts {
+		if sha256.Sum256(b) != before[name] {
+			t.Errorf("exporting a PDF changed the embedded %s font", name)
 		}
 	}
 }

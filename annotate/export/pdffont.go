@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"sync"
@@ -194,10 +195,13 @@ func (g *glyphs) measure(f face, s string) int {
 	return w
 }
 
-// addFonts registers the embedded faces with a document.
+// addFonts registers the embedded faces with a document, each as a copy of its own:
+// fpdf writes into the font bytes it is given while it makes the subset (in
+// utf8FontFile.getMetrics, an append to a slice of them), which would change the shared
+// embedded fonts under every other export, and race with one running at the same time.
 func addFonts(pdf *fpdf.Fpdf) {
 	for i, data := range [numFaces][]byte{assets.GoRegular, assets.GoBold, assets.GoItalic, assets.GoBoldItalic, assets.GoMono} {
-		pdf.AddUTF8FontFromBytes(faceNames[i][0], faceNames[i][1], data)
+		pdf.AddUTF8FontFromBytes(faceNames[i][0], faceNames[i][1], bytes.Clone(data))
 	}
 }
 
