@@ -193,6 +193,8 @@ func sentence(err error) string {
 		msg = ve.Error()
 	case errors.Is(err, archive.ErrNewerSchema):
 		msg = "this library was written by a newer version of Gloss; update Gloss to open it"
+	case errors.Is(err, archive.ErrDiskFull):
+		msg = "the disk is full: nothing was saved, and everything saved before is safe. Free some space, then try again"
 	case errors.Is(err, archive.ErrNotFound):
 		msg = "it is no longer in the library"
 	case errors.As(err, &ad):

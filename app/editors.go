@@ -42,11 +42,10 @@ func (g *App) noteEditor(h annotate.Highlight) {
 	e.Entry.Wrapping = fyne.TextWrapWord
 	e.Entry.SetMinRowsVisible(6)
 	content := container.NewBorder(quoteLabel(h.Exact), nil, nil, nil, e.Entry)
-	e.Dialog, e.Save, e.Failure = g.draftDialog("Note", content, func() (func(context.Context) error, error) {
+	e.Dialog, e.Save, e.Failure = g.draftDialog("Note", 560, content, func() (func(context.Context) error, error) {
 		note := e.Entry.Text
 		return func(ctx context.Context) error { return g.saveNote(ctx, h.ID, note) }, nil
 	})
-	e.Dialog.Resize(fyne.NewSize(560, 0))
 	g.editors.Note = e
 	e.Dialog.Show()
 	g.Window.Canvas().Focus(e.Entry)
@@ -71,7 +70,7 @@ func editorDialog(title string, content fyne.CanvasObject, w fyne.Window, save f
 // stored; if that fails (the disk is full, say), the dialog stays, with everything typed
 // in it, says what went wrong in status, and Save tries again. Cancel after a failed save
 // asks before dropping the unsaved words.
-func (g *App) draftDialog(title string, content fyne.CanvasObject, prepare func() (func(ctx context.Context) error, error), more ...fyne.CanvasObject) (*dialog.CustomDialog, *widget.Button, *widget.Label) {
+func (g *App) draftDialog(title string, width float32, content fyne.CanvasObject, prepare func() (func(ctx context.Context) error, error), more ...fyne.CanvasObject) (*dialog.CustomDialog, *widget.Button, *widget.Label) {
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
 	status.Importance = widget.DangerImportance
@@ -79,10 +78,17 @@ func (g *App) draftDialog(title string, content fyne.CanvasObject, prepare func(
 	d := dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, status, nil, nil, content), g.Window)
 	var ok *widget.Button
 	ok = widget.NewButtonWithIcon("Save", theme.ConfirmIcon(), func() {
+		fail := func(msg string) {
+			status.SetText(msg)
+			status.Show()
+			// The dialog grows to show it: a wrapped label knows how tall it is only
+			// once it has been given its width, by the first resize.
+			d.Resize(fyne.NewSize(width, 0))
+			d.Resize(fyne.NewSize(width, 0))
+		}
 		save, err := prepare()
 		if err != nil {
-			status.SetText(sentence(err))
-			status.Show()
+			fail(sentence(err))
 			return
 		}
 		ok.Disable()
@@ -92,8 +98,7 @@ func (g *App) draftDialog(title string, content fyne.CanvasObject, prepare func(
 				ok.Enable()
 				if err != nil && !errors.Is(err, context.Canceled) {
 					g.logger.Printf("save %s: %v", strings.ToLower(title), err)
-					status.SetText("Not saved. " + sentence(err) + " What you wrote is still here: press Save to try again.")
-					status.Show()
+					fail("Not saved. " + sentence(err) + " What you wrote is kept here until it is saved.")
 					return
 				}
 				status.Hide()
@@ -116,6 +121,7 @@ func (g *App) draftDialog(title string, content fyne.CanvasObject, prepare func(
 			}, g.Window)
 	})
 	d.SetButtons(append(more, cancel, ok))
+	d.Resize(fyne.NewSize(width, 0))
 	return d, ok, status
 }
 
@@ -152,11 +158,10 @@ func (g *App) tagEditor(h annotate.Highlight) {
 	hint.Importance = widget.LowImportance
 	hint.SizeName = theme.SizeNameCaptionText
 	content := container.NewVBox(quoteLabel(h.Exact), e.Entry, hint)
-	e.Dialog, e.Save, e.Failure = g.draftDialog("Tags", content, func() (func(context.Context) error, error) {
+	e.Dialog, e.Save, e.Failure = g.draftDialog("Tags", 520, content, func() (func(context.Context) error, error) {
 		tags := splitTags(e.Entry.Text)
 		return func(ctx context.Context) error { return g.saveTags(ctx, h.ID, e.before, tags) }, nil
 	})
-	e.Dialog.Resize(fyne.NewSize(520, 0))
 	g.editors.Tags = e
 	e.Dialog.Show()
 	g.Window.Canvas().Focus(e.Entry)
@@ -326,7 +331,7 @@ func (g *App) claimEditor(h annotate.Highlight) {
 		e.Remove.Disable()
 	}
 	content := container.NewBorder(quoteLabel(h.Exact), nil, nil, nil, form)
-	d, e.Save, e.Failure = g.draftDialog("Claim", content, func() (func(context.Context) error, error) {
+	d, e.Save, e.Failure = g.draftDialog("Claim", 620, content, func() (func(context.Context) error, error) {
 		claim := e.Claim()
 		if err := claim.Validate(); err != nil {
 			return nil, err
@@ -336,7 +341,6 @@ func (g *App) claimEditor(h annotate.Highlight) {
 			return err
 		}, nil
 	}, e.Remove)
-	d.Resize(fyne.NewSize(620, 0))
 	e.Dialog = d
 	g.editors.Claim = e
 	d.Show()
@@ -465,12 +469,11 @@ func (g *App) highlightEditor(h annotate.Highlight) {
 		widget.NewFormItem("Tags", e.Tags),
 		widget.NewFormItem("Claim", e.Claim),
 	)
-	d, e.Save, e.Failure = g.draftDialog("Highlight", container.NewBorder(top, nil, nil, nil, form),
+	d, e.Save, e.Failure = g.draftDialog("Highlight", 600, container.NewBorder(top, nil, nil, nil, form),
 		func() (func(context.Context) error, error) {
 			colour, note, tags := e.colour, e.Note.Text, e.Tags.Text
 			return func(ctx context.Context) error { return g.saveHighlight(ctx, h, colour, note, tags) }, nil
 		}, e.Delete)
-	d.Resize(fyne.NewSize(600, 0))
 	e.Dialog = d
 	g.editors.Highlight = e
 	d.Show()

@@ -51,8 +51,8 @@ func TestNoteKeptWhenDiskFull(t *testing.T) {
 	h.setMaxPages(1) // the file as it is: no room for another page
 	test.Tap(ed.Save)
 	h.waitFor("the failed save", func() bool { return ed.Failure.Visible() })
-	if !strings.Contains(ed.Failure.Text, "disk") || !strings.Contains(ed.Failure.Text, "still here") {
-		t.Errorf("status = %q, want a sentence about the full disk and the kept note", ed.Failure.Text)
+	if want := "Not saved. The disk is full: nothing was saved, and everything saved before is safe. Free some space, then try again. What you wrote is kept here until it is saved."; ed.Failure.Text != want {
+		t.Errorf("status = %q, want %q", ed.Failure.Text, want)
 	}
 	if got := ed.Entry.Text; got != note {
 		t.Errorf("editor text after the failed save has %d bytes, want the %d typed", len(got), len(note))

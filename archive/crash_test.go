@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -490,9 +491,21 @@ func TestKillDuringMigration(t *testing.T) {
 		objects, steps = objects[:v], v
 		killedAt = killedAt[:v+1]
 	}
-	perStep := max(full/time.Duration(steps), time.Millisecond)
+	// And how long a child takes from saying it starts to having created one:
+	// a new process also pays for its first check of the file's schema.
 	fresh(1)
-	files := 2
+	calib := durability.Start(t, "TestOpenChild", "open", path)
+	if !calib.WaitAcks(1) {
+		t.Fatalf("the child failed:\n%s", calib.Output())
+	}
+	began := time.Now()
+	if !calib.WaitAcks(2) {
+		t.Fatalf("the child failed:\n%s", calib.Output())
+	}
+	childFull := time.Since(began)
+	calib.Wait()
+	fresh(2)
+	files := 3
 	done := func() bool {
 		for _, n := range killedAt[:steps] {
 			if n < want {
@@ -507,11 +520,24 @@ func TestKillDuringMigration(t *testing.T) {
 		}
 		child := durability.Start(t, "TestOpenChild", "open", path)
 		// The child says when it is about to open; aim at the next step or
-		// two from there: it starts from the version the last kill left.
+		// two from there: it starts from the version the last kill left. The
+		// steps differ in length by orders of magnitude (adding a column takes
+		// microseconds, filling checksums milliseconds), so the delay is drawn
+		// evenly on a log scale, from 10 µs to the child's whole run: short
+		// steps are hit as often as long ones.
 		if !child.WaitAcks(1) {
 			t.Fatalf("the child failed:\n%s", child.Output())
 		}
-		time.Sleep(time.Duration(r.Int64N(int64(2 * perStep))))
+		//
+		// Every other kill is drawn evenly over the child's whole run instead,
+		// so that the steps late in it, behind the child's own start-up, are
+		// hit as well.
+		if kills%2 == 0 {
+			lo, hi := math.Log(float64(10*time.Microsecond)), math.Log(float64(childFull))
+			time.Sleep(time.Duration(math.Exp(lo + r.Float64()*(hi-lo))))
+		} else {
+			time.Sleep(time.Duration(r.Int64N(int64(childFull))))
+		}
 		child.Kill()
 		v := schemaAgreement(t, path, objects)
 		killedAt[v]++
