@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,6 +92,7 @@ type harness struct {
 	lib   *archive.Library
 	store *annotate.Store
 	saver *archive.Saver
+	trims atomic.Int32 // calls of the app's trimMemory
 }
 
 func newHarness(t *testing.T) *harness {
@@ -112,6 +114,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	g.Window.Resize(fyne.NewSize(1400, 900))
 	h := &harness{t: t, g: g, q: q, lib: lib, store: store, saver: saver}
+	g.trimMemory = func() { h.trims.Add(1) } // before the list shows, which starts the timer
 	t.Cleanup(func() {
 		g.Close()
 		if err := lib.Close(); err != nil {
@@ -257,5 +260,21 @@ func TestAddArticleThroughDialog(t *testing.T) {
 				t.Errorf("window title = %q", got)
 			}
 		})
+	}
+}
+
+// TestTrimAfterStart: a moment after the library list first shows, the app gives the
+// memory its start-up let go of back to the system, once.
+func TestTrimAfterStart(t *testing.T) {
+	h := newHarness(t)
+	deadline := time.Now().Add(waitTimeout)
+	for h.trims.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.g.Library.reload()
+	h.drain()
+	time.Sleep(trimDelay + 100*time.Millisecond)
+	if got := h.trims.Load(); got != 1 {
+		t.Errorf("memory given back %d times after start-up and a reload, want 1", got)
 	}
 }

@@ -270,6 +270,7 @@ func (v *LibraryView) reload() {
 			v.showCount()
 			v.List.Refresh()
 			v.syncSelection()
+			v.g.started()
 			if v.loaded != nil {
 				v.loaded()
 			}
