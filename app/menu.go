@@ -99,6 +99,8 @@ var shortcuts = [][2]string{
 	{"Ctrl+= / Ctrl+-", "Larger / smaller text"},
 	{"Escape", "Clear the selection, close find, leave strip mode"},
 	{"Double / triple click", "Select a word / a paragraph"},
+	{"Shift+arrows", "Select from the keyboard (with Ctrl: by word or paragraph)"},
+	{"Shift+Home / End", "Select to the start / end of the line (with Ctrl: of the article)"},
 }
 
 func (g *App) showShortcuts() {
