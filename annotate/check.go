@@ -73,7 +73,7 @@ func (s *Store) check(ctx context.Context, depth checkDepth) (checkResult, error
 	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
 		r = checkResult{}
 		var err error
-		if r.schema, err = schemaProblems(ctx, tx); err != nil {
+		if r.schema, err = archive.SchemaProblems(ctx, tx, migrationOwner, migrations()); err != nil {
 			return fmt.Errorf("read the schema: %w", err)
 		}
 		if depth == checkSchema || len(r.schema) > 0 {

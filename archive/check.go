@@ -4,9 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
-	"slices"
-	"sync"
 )
 
 // ContentCheck checks what another owner keeps in the library (package
@@ -49,7 +46,7 @@ func (l *Library) CheckWith(ctx context.Context, checks ...ContentCheck) ([]stri
 			return err
 		}
 		problems = append(problems, p...)
-		stages := []ContentCheck{schemaProblems}
+		stages := []ContentCheck{archiveSchemaProblems}
 		for _, c := range consistencyChecks {
 			stages = append(stages, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
 				return listProblems(ctx, tx, c.query, c.format)
@@ -72,165 +69,6 @@ func (l *Library) CheckWith(ctx context.Context, checks ...ContentCheck) ([]stri
 	})
 	if err != nil {
 		return nil, fmt.Errorf("check library: %w", err)
-	}
-	return problems, nil
-}
-
-// schemaEntry is a row of sqlite_schema, less its root page.
-type schemaEntry struct {
-	typ, tblName string
-	sql          sql.NullString
-}
-
-// archiveSchemas caches archiveSchema's answers for the life of the process:
-// they depend only on the migrations built into it.
-var archiveSchemas struct {
-	sync.Mutex
-	byVersion map[int]map[string]schemaEntry
-}
-
-// archiveSchema returns the sqlite_schema entries, by name, of the objects
-// the first v archive migrations create (and the table recording them), as
-// SQLite writes them: it applies the migrations to an empty in-memory
-// database, once per process (about 2 ms). The search index's shadow tables
-// (article_fts_data and the like) are written by FTS5 itself, in words that
-// have not changed since SQLite 3.9; a SQLite that wrote them differently
-// would make older libraries look damaged, so an upgrade of the driver must
-// keep TestSchemaDamage and the tests that open older libraries passing.
-func archiveSchema(ctx context.Context, v int) (map[string]schemaEntry, error) {
-	archiveSchemas.Lock()
-	defer archiveSchemas.Unlock()
-	if s, ok := archiveSchemas.byVersion[v]; ok {
-		return s, nil
-	}
-	ms, err := readMigrations(archiveMigrations())
-	if err != nil {
-		return nil, err
-	}
-	if v < 0 || v > len(ms) {
-		return nil, fmt.Errorf("archive schema version %d: this Gloss knows 0 to %d", v, len(ms))
-	}
-	db, err := sql.Open("sqlite3", ":memory:")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx) // one connection: each has its own in-memory database
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if v > 0 {
-		if _, err := conn.ExecContext(ctx, createMigrationsTable); err != nil {
-			return nil, fmt.Errorf("archive schema: %w", err)
-		}
-	}
-	for _, m := range ms[:v] {
-		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
-			return nil, fmt.Errorf("archive schema: %s: %w", m.name, err)
-		}
-	}
-	s, err := readSchema(ctx, conn)
-	if err != nil {
-		return nil, fmt.Errorf("archive schema: %w", err)
-	}
-	if archiveSchemas.byVersion == nil {
-		archiveSchemas.byVersion = map[int]map[string]schemaEntry{}
-	}
-	archiveSchemas.byVersion[v] = s
-	return s, nil
-}
-
-// readSchema returns the entries of sqlite_schema by name.
-func readSchema(ctx context.Context, db queryContexter) (map[string]schemaEntry, error) {
-	rows, err := db.QueryContext(ctx, `SELECT type, name, tbl_name, sql FROM sqlite_schema`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	s := map[string]schemaEntry{}
-	for rows.Next() {
-		var e schemaEntry
-		var name string
-		if err := rows.Scan(&e.typ, &name, &e.tblName, &e.sql); err != nil {
-			return nil, err
-		}
-		s[name] = e
-	}
-	return s, rows.Err()
-}
-
-// migrationRecordProblems checks the rows of schema_migrations that record
-// the archive migrations ms: one per migration, named as its file, applied
-// at a time written as Gloss writes times, in order.
-func migrationRecordProblems(ctx context.Context, tx *sql.Tx, ms []migration) ([]string, error) {
-	rows, err := tx.QueryContext(ctx,
-		`SELECT version, name, applied_at FROM schema_migrations WHERE owner = ? ORDER BY version`, ownerArchive)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var problems []string
-	var last string
-	i := 0
-	for ; rows.Next(); i++ {
-		var v int
-		var name, applied string
-		if err := rows.Scan(&v, &name, &applied); err != nil {
-			return nil, err
-		}
-		t, err := parseTime(applied)
-		if i >= len(ms) || v != ms[i].version || name != ms[i].name || err != nil || formatTime(t) != applied || applied < last {
-			problems = append(problems, fmt.Sprintf("the record of archive migration %d is damaged", v))
-		}
-		last = applied
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if i != len(ms) {
-		problems = append(problems, fmt.Sprintf("the records of the archive migrations are damaged: %d for %d migrations", i, len(ms)))
-	}
-	return problems, nil
-}
-
-// schemaProblems compares the library's schema entries for the objects the
-// archive's migrations create with what those migrations make at the
-// library's archive version, and the records of those migrations (see
-// migrationRecordProblems): a damaged byte in the text of a table's
-// definition that still parses would otherwise change the table, or its
-// defaults, without an error. Entries of other owners (annotate's tables)
-// are theirs; a library from a newer Gloss is not judged here (Open refuses
-// it anyway), nor one that no archive migration has reached yet.
-func schemaProblems(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	ms, err := readMigrations(archiveMigrations())
-	if err != nil {
-		return nil, err
-	}
-	v, err := schemaVersion(ctx, tx, ownerArchive)
-	if err != nil || v == 0 || v > len(ms) {
-		return nil, err
-	}
-	want, err := archiveSchema(ctx, v)
-	if err != nil {
-		return nil, err
-	}
-	got, err := readSchema(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	problems, err := migrationRecordProblems(ctx, tx, ms[:v])
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range slices.Sorted(maps.Keys(want)) {
-		w := want[name]
-		switch g, ok := got[name]; {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("the schema has lost its entry for %s %s", w.typ, name))
-		case g != w:
-			problems = append(problems, fmt.Sprintf("the schema entry for %s %s is damaged", w.typ, name))
-		}
 	}
 	return problems, nil
 }

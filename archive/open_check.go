@@ -191,13 +191,13 @@ func checkDB(ctx context.Context, path string, level checkLevel) (string, error)
 		defer tx.Rollback()
 		switch level {
 		case checkSchema:
-			problems, err = schemaProblems(ctx, tx)
+			problems, err = archiveSchemaProblems(ctx, tx)
 			return err
 		case checkQuick:
 			if problems, err = pragmaProblems(ctx, tx, "quick_check(5)"); err != nil || len(problems) > 0 {
 				return err
 			}
-			problems, err = schemaProblems(ctx, tx)
+			problems, err = archiveSchemaProblems(ctx, tx)
 			return err
 		}
 		// integrity_check runs FTS5's own check of the search index too
@@ -208,7 +208,7 @@ func checkDB(ctx context.Context, path string, level checkLevel) (string, error)
 		if problems, err = integrityCheck(ctx, tx); err != nil || len(problems) > 0 {
 			return err
 		}
-		if problems, err = schemaProblems(ctx, tx); err != nil || len(problems) > 0 {
+		if problems, err = archiveSchemaProblems(ctx, tx); err != nil || len(problems) > 0 {
 			return err
 		}
 		// The archive's invariants hold for its tables as this Gloss lays
