@@ -101,10 +101,7 @@ func cmdRestore(e *env, args []string) error {
 // backupAdvice is what message adds to a damaged-library error: how to put a backup back.
 func backupAdvice(err error) string {
 	var ce *archive.CorruptError
-	if !errors.As(err, &ce) {
-		return ""
-	}
-	if len(ce.Backups) == 0 {
+	if !errors.As(err, &ce) || len(ce.Backups) == 0 {
 		return ""
 	}
 	return "; run `gloss restore` to put it in place (the damaged file is kept beside it)"
