@@ -35,7 +35,7 @@ test: test-deps
 	go vet ./...
 	go test -race ./...
 	go test -count=1 -run 'TestKillDuringMigration' ./archive
-	scripts/fuzz 5s
+	scripts/fuzz 300x
 	scripts/gui-race $(SHARED)
 	scripts/vulncheck
 
