@@ -11,20 +11,22 @@ import (
 	"gloss/archive"
 )
 
-// Check looks for damage in the library's annotations and returns one sentence per
-// problem found; none means healthy. It checks that the schema entries of annotate's
-// tables, indexes and triggers are what its migrations made, every row of highlights,
-// their tags and claims, article tags, article notes and flags, and the palette against
-// the sum stored with it ("highlight <id>: its stored values are damaged"), and, if all
-// are intact, that the search index holds each article's annotations as they are. It
-// reads one snapshot and does not block writers. archive.Library.Check checks the file
-// itself.
+// Check looks for damage in the whole library and returns one sentence per problem
+// found; none means healthy. It runs archive.Library.Check's checks of the file and the
+// archive's tables and, in the same snapshot, checks that the schema entries of
+// annotate's tables, indexes and triggers are what its migrations made, every row of
+// highlights, their tags and claims, article tags, article notes and flags, and the
+// palette against the sum stored with it ("highlight <id>: its stored values are
+// damaged"), and, if all are intact, that the search index holds each article's
+// annotations as they are. It does not block writers.
 func (s *Store) Check(ctx context.Context) ([]string, error) {
-	r, err := s.check(ctx, checkIndex)
-	if err != nil {
-		return nil, fmt.Errorf("check annotations: %w", err)
-	}
-	return r.sentences(), nil
+	return s.lib.CheckWith(ctx, func(ctx context.Context, tx *sql.Tx) ([]string, error) {
+		r, err := checkTx(ctx, tx, checkIndex)
+		if err != nil {
+			return nil, fmt.Errorf("check annotations: %w", err)
+		}
+		return r.sentences(), nil
+	})
 }
 
 // checkDepth is how much check reads.
@@ -65,13 +67,12 @@ type articleAnnotations struct {
 	hs   []Highlight
 }
 
-// check reads, in one snapshot and as deep as depth says, the schema entries, every
-// summed row once, and then, if nothing is damaged, the search index's annotation text
-// of every article.
-func (s *Store) check(ctx context.Context, depth checkDepth) (checkResult, error) {
+// checkTx reads in tx, as deep as depth says, the schema entries, every summed row
+// once, and then, if nothing is damaged, the search index's annotation text of every
+// article.
+func checkTx(ctx context.Context, tx *sql.Tx, depth checkDepth) (checkResult, error) {
 	var r checkResult
-	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		r = checkResult{}
+	err := func() error {
 		var err error
 		if r.schema, err = archive.SchemaProblems(ctx, tx, migrationOwner, migrations()); err != nil {
 			return fmt.Errorf("read the schema: %w", err)
@@ -177,7 +178,7 @@ func (s *Store) check(ctx context.Context, depth checkDepth) (checkResult, error
 			}
 		}
 		return rows.Err()
-	})
+	}()
 	return r, err
 }
 
@@ -209,7 +210,11 @@ func (s *Store) checkAtOpen(ctx context.Context) error {
 	if archive.FullCheckAtOpen(st.Size()) {
 		depth = checkRows
 	}
-	r, err := s.check(ctx, depth)
+	var r checkResult
+	err = s.lib.Read(ctx, func(tx *sql.Tx) error {
+		r, err = checkTx(ctx, tx, depth)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("annotations: check: %w", err)
 	}

@@ -197,10 +197,11 @@ func report(b *testing.B, lat libgen.Latencies, hits int) {
 	}
 }
 
-// BenchmarkCheck times Store.Check on a large library: every row of annotate's tables
-// read and checked against its sum, and every article's annotation text in the search
-// index compared with the tables. (NewStore runs the same check, without the index, at
-// open on libraries archive.FullCheckAtOpen admits.)
+// BenchmarkCheck times Store.Check on a large library: the archive's checks of the file
+// and its tables, then every row of annotate's tables read and checked against its sum,
+// and every article's annotation text in the search index compared with the tables.
+// (NewStore runs annotate's part, without the index, at open on libraries
+// archive.FullCheckAtOpen admits.)
 func BenchmarkCheck(b *testing.B) {
 	_, store, _ := benchLibrary(b)
 	ctx := context.Background()

@@ -537,16 +537,11 @@ func cmdCheck(e *env, args []string) error {
 	if _, err := parse(flag.NewFlagSet("check", flag.ContinueOnError), args); err != nil {
 		return err
 	}
-	return e.withStore(func(lib *archive.Library, st *annotate.Store) error {
-		problems, err := lib.Check(e.ctx)
+	return e.withStore(func(_ *archive.Library, st *annotate.Store) error {
+		problems, err := st.Check(e.ctx) // the file, the archive's tables and the annotations
 		if err != nil {
 			return err
 		}
-		annotations, err := st.Check(e.ctx)
-		if err != nil {
-			return err
-		}
-		problems = append(problems, annotations...)
 		for _, p := range problems {
 			fmt.Fprintln(e.stdout, p)
 		}
