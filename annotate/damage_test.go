@@ -137,14 +137,12 @@ func annotationSample(t *testing.T, dir string) map[string]string {
 	if err := st.SetNote(ctx, ArticleRef(1), prose(20)); err != nil {
 		t.Fatal(err)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(path + suffix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "sample.db"+suffix), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	files, err := durability.ReadFiles(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Write(filepath.Join(dir, "sample.db")); err != nil {
+		t.Fatal(err)
 	}
 	var want map[string]string
 	err = lib.Read(ctx, func(tx *sql.Tx) error {
@@ -166,14 +164,12 @@ func annotationSample(t *testing.T, dir string) map[string]string {
 func annotatePages(t *testing.T, dir string) map[uint32]bool {
 	t.Helper()
 	tmp := t.TempDir()
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(filepath.Join(dir, "sample.db"+suffix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, "copy.db"+suffix), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	files, err := durability.ReadFiles(filepath.Join(dir, "sample.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Write(filepath.Join(tmp, "copy.db")); err != nil {
+		t.Fatal(err)
 	}
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(tmp, "copy.db"))
 	if err != nil {
@@ -270,14 +266,11 @@ func TestOpenRefusesAnnotationDamage(t *testing.T) {
 	ctx := context.Background()
 	src := t.TempDir()
 	want := annotationSample(t, src)
-	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join(src, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+	sample, err := durability.ReadFiles(filepath.Join(src, "sample.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	db, wal, shm := read("sample.db"), read("sample.db-wal"), read("sample.db-shm")
+	db, wal := sample.DB, sample.WAL
 	if !archive.FullCheckAtOpen(int64(len(db))) {
 		t.Fatalf("the sample is %d bytes, too large to be checked in full at open", len(db))
 	}
@@ -365,15 +358,7 @@ func TestOpenRefusesAnnotationDamage(t *testing.T) {
 					d[f.off] ^= f.xor
 				}
 				res := &results[i]
-				for _, name := range []string{path, path + "-wal", path + "-shm"} {
-					_ = os.Remove(name)
-				}
-				for name, b := range map[string][]byte{path: d, path + "-wal": w, path + "-shm": shm} {
-					if res.err == nil {
-						res.err = os.WriteFile(name, b, 0o600)
-					}
-				}
-				if res.err == nil {
+				if res.err = (durability.Files{DB: d, WAL: w, SHM: sample.SHM}).Write(path); res.err == nil {
 					res.outcome, res.detail = openDamagedAnnotations(ctx, path, want)
 				}
 			}

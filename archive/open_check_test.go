@@ -215,14 +215,12 @@ func damagedSample(t testing.TB, dir string) map[string]string {
 			}
 		}
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(path + suffix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "sample.db"+suffix), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	files, err := durability.ReadFiles(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := files.Write(filepath.Join(dir, "sample.db")); err != nil {
+		t.Fatal(err)
 	}
 	want, err := columnDigests(ctx, l.r)
 	if err != nil {
@@ -260,18 +258,11 @@ func TestOpenRefusesDamage(t *testing.T) {
 	walRecheckDelay = 0
 	src := t.TempDir()
 	want := damagedSample(t, src)
-	db, err := os.ReadFile(filepath.Join(src, "sample.db"))
+	sample, err := durability.ReadFiles(filepath.Join(src, "sample.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wal, err := os.ReadFile(filepath.Join(src, "sample.db-wal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	shm, err := os.ReadFile(filepath.Join(src, "sample.db-shm"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, wal := sample.DB, sample.WAL
 	wantIndex, err := mergedIndexDigest(ctx, filepath.Join(src, "sample.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -319,16 +310,7 @@ func TestOpenRefusesDamage(t *testing.T) {
 					d[f.off] ^= f.xor
 				}
 				res := &results[i]
-				for _, name := range []string{path, path + "-wal", path + "-shm"} {
-					_ = os.Remove(name)
-				}
-				if res.err = os.WriteFile(path, d, 0o600); res.err != nil {
-					continue
-				}
-				if res.err = os.WriteFile(path+"-wal", w, 0o600); res.err != nil {
-					continue
-				}
-				if res.err = os.WriteFile(path+"-shm", shm, 0o600); res.err != nil {
+				if res.err = (durability.Files{DB: d, WAL: w, SHM: sample.SHM}).Write(path); res.err != nil {
 					continue
 				}
 				res.outcome, res.detail, res.differ, res.err = openDamaged(ctx, path, want, wantIndex)

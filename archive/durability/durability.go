@@ -201,3 +201,33 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 	rank := int(math.Ceil(p / 100 * float64(len(ds))))
 	return ds[min(max(rank, 1), len(ds))-1]
 }
+
+// Files is a library as a crash leaves it: its main file, its write-ahead log
+// and the log's index in shared memory.
+type Files struct{ DB, WAL, SHM []byte }
+
+// fileSuffixes name the files of a library after its path, in Files' order.
+var fileSuffixes = [3]string{"", "-wal", "-shm"}
+
+// ReadFiles reads the three files of the library at path, which no
+// connection may have open if the copy is to be what a crash would leave.
+func ReadFiles(path string) (Files, error) {
+	var b [3][]byte
+	for i, suffix := range fileSuffixes {
+		var err error
+		if b[i], err = os.ReadFile(path + suffix); err != nil {
+			return Files{}, err
+		}
+	}
+	return Files{b[0], b[1], b[2]}, nil
+}
+
+// Write puts f at path, in place of the library files there.
+func (f Files) Write(path string) error {
+	for i, b := range [3][]byte{f.DB, f.WAL, f.SHM} {
+		if err := os.WriteFile(path+fileSuffixes[i], b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
