@@ -74,22 +74,13 @@ func (v *JobsView) runImport(path string) {
 	if path != "" {
 		item = filepath.Base(path)
 	}
-	j := &Job{Item: item, cancel: cancel}
-	j.Label = widget.NewLabel("Reading " + item)
-	j.Label.Truncation = fyne.TextTruncateEllipsis
-	j.Progress = widget.NewProgressBar()
 	var finished, total int
-	j.Progress.TextFormatter = func() string {
+	j := v.addJob(item, "Reading "+item, cancel, func() string {
 		if total == 0 {
 			return ""
 		}
 		return fmt.Sprintf("%d of %d", finished, total)
-	}
-	j.Cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { j.cancel() })
-	j.Cancel.Importance = widget.LowImportance
-	j.Row = container.NewBorder(nil, nil, nil, j.Cancel, container.NewVBox(j.Label, j.Progress))
-	v.Jobs = append(v.Jobs, j)
-	v.box.Add(j.Row)
+	})
 	v.g.importing++
 
 	v.g.background(func(context.Context) {

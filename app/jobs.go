@@ -49,6 +49,22 @@ type Job struct {
 	cancel   context.CancelFunc
 }
 
+// addJob adds a row for a job on item: label, a progress bar whose text is progress's,
+// and a Cancel button that calls cancel.
+func (v *JobsView) addJob(item, label string, cancel context.CancelFunc, progress func() string) *Job {
+	j := &Job{Item: item, cancel: cancel}
+	j.Label = widget.NewLabel(label)
+	j.Label.Truncation = fyne.TextTruncateEllipsis
+	j.Progress = widget.NewProgressBar()
+	j.Progress.TextFormatter = progress
+	j.Cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { j.cancel() })
+	j.Cancel.Importance = widget.LowImportance
+	j.Row = container.NewBorder(nil, nil, nil, j.Cancel, container.NewVBox(j.Label, j.Progress))
+	v.Jobs = append(v.Jobs, j)
+	v.box.Add(j.Row)
+	return j
+}
+
 // JobsView lists the articles being added, each with its progress and a Cancel button,
 // and the ones that failed, each with the reason in one sentence and its address.
 type JobsView struct {
@@ -78,16 +94,7 @@ func (v *JobsView) start(items []addItem) {
 
 func (v *JobsView) run(it addItem, open bool) {
 	ctx, cancel := context.WithCancel(v.g.ctx)
-	j := &Job{Item: it.label(), cancel: cancel}
-	j.Label = widget.NewLabel("Saving " + shortItem(j.Item))
-	j.Label.Truncation = fyne.TextTruncateEllipsis
-	j.Progress = widget.NewProgressBar()
-	j.Progress.TextFormatter = func() string { return "" }
-	j.Cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { j.cancel() })
-	j.Cancel.Importance = widget.LowImportance
-	j.Row = container.NewBorder(nil, nil, nil, j.Cancel, container.NewVBox(j.Label, j.Progress))
-	v.Jobs = append(v.Jobs, j)
-	v.box.Add(j.Row)
+	j := v.addJob(it.label(), "Saving "+shortItem(it.label()), cancel, func() string { return "" })
 
 	v.g.background(func(context.Context) {
 		defer cancel()
@@ -180,17 +187,9 @@ func (v *JobsView) finish(j *Job, saved archive.Saved, err error, open bool) {
 // again is counted and the rest go on; the row then stays with the count until dismissed.
 func (v *JobsView) recleanSite(host string, ids []int64) {
 	ctx, cancel := context.WithCancel(v.g.ctx)
-	j := &Job{Item: host, cancel: cancel}
-	j.Label = widget.NewLabel(fmt.Sprintf("Cleaning %s from %s again", plural(len(ids), "article", "articles"), host))
-	j.Label.Truncation = fyne.TextTruncateEllipsis
-	j.Progress = widget.NewProgressBar()
 	done := 0
-	j.Progress.TextFormatter = func() string { return fmt.Sprintf("%d of %d", done, len(ids)) }
-	j.Cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { j.cancel() })
-	j.Cancel.Importance = widget.LowImportance
-	j.Row = container.NewBorder(nil, nil, nil, j.Cancel, container.NewVBox(j.Label, j.Progress))
-	v.Jobs = append(v.Jobs, j)
-	v.box.Add(j.Row)
+	j := v.addJob(host, fmt.Sprintf("Cleaning %s from %s again", plural(len(ids), "article", "articles"), host), cancel,
+		func() string { return fmt.Sprintf("%d of %d", done, len(ids)) })
 
 	v.g.background(func(context.Context) {
 		defer cancel()
