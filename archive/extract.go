@@ -16,7 +16,7 @@ import (
 	"gloss/archive/clean"
 )
 
-// ErrNoArticle is returned when a page holds no readable article text.
+// ErrNoArticle is returned when a page holds no article: neither text nor a picture.
 var ErrNoArticle = errors.New("no article text found on the page")
 
 // Extracted is an article taken out of a page: its metadata, its cleaned HTML, and the
@@ -67,8 +67,12 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		b.AppendChild(body.Node())
 		q := readability.NewParser()
 		q.KeepClasses = true
-		if again, err := q.ParseAndMutate(root, pageURL); err == nil && again.Node != nil {
+		if again, err := q.ParseAndMutate(root, pageURL); err == nil && again.Node != nil && clean.HasText(again.Node) {
 			art.Node = again.Node
+		} else {
+			// Too little text for readability to score (a photo post): the body is the
+			// article as the page marks it.
+			art.Node = body.Node()
 		}
 	}
 	if art.Node == nil {
@@ -98,7 +102,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		t := meta.Published.UTC()
 		e.Published = &t
 	}
-	if !clean.HasText(art.Node) {
+	if !clean.HasText(art.Node) && !clean.HasImage(art.Node) {
 		return nil, ErrNoArticle
 	}
 	return e, nil

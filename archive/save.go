@@ -321,7 +321,9 @@ func (s *Saver) article(ctx context.Context, page []byte, base *url.URL, policy 
 		opt.LocalImagesOnly = true
 	}
 	finish(art, renderNode(ex.Node), opt)
-	if art.Text == "" {
+	if art.Text == "" && !strings.Contains(art.HTML, "<img") && len(art.Failures) == 0 {
+		// Neither text nor a picture: a photo post whose photo failed is still kept,
+		// for its image to be fetched again.
 		return nil, ErrNoArticle
 	}
 	return art, nil

@@ -469,3 +469,90 @@ func TestStripAndRestore(t *testing.T) {
 		t.Errorf("the first capture changed")
 	}
 }
+
+// photoPost is a blog post that is only a photo, with a line under it or none, beside a
+// sidebar's "about me" text and above a comment thread: readability finds too little text
+// in the post and takes the sidebar for the article.
+func photoPost(line string) string {
+	var comments strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&comments, `<dt class="comment-author">Reader %d said...</dt><dd class="comment-body"><p>What a lovely picture, the light on the water is just right and I could look at it for hours on end, thank you for sharing it with us all.</p></dd>`, i)
+	}
+	return `<html><head><title>the doodle book: prepping for a new week.</title></head><body>
+<div class="sidebar"><div class="widget Text"><h2>about</h2><div class="widget-content">this is a place to record thoughts, creations,
+inspirations and photographic memories. i am currently accepting commission-based work, but no requests, i hope you can understand.
+you are most welcome to drop me an email. all text, graphics and photographs on this site are my own, unless otherwise stated.</div></div></div>
+<div class="main"><h2 class="date-header">Sunday, September 9</h2>
+<div class="post hentry"><h3 class="post-title entry-title">prepping for a new week.</h3>
+<div class="post-body entry-content"><div class="separator"><a href="/img/photo.png"><img src="/img/photo.png" alt="desk"></a></div>` + line + `<br></div>
+<div class="post-footer">Posted by Ann at 9:12 PM</div></div>
+<div class="comments" id="comments"><h4>6 comments:</h4><dl id="comments-block">` + comments.String() + `</dl></div></div>
+</body></html>`
+}
+
+// TestSavePhotoPost saves posts that are a photo and at most a line: the article is the
+// photo (and the line), not the sidebar, and a photo that cannot be fetched is kept as a
+// failure to fetch again rather than refused.
+func TestSavePhotoPost(t *testing.T) {
+	var photoDown atomic.Bool
+	mux := http.NewServeMux()
+	for _, line := range []string{"", "Our new desk, finally."} {
+		mux.HandleFunc("/post/"+fmt.Sprint(len(line)), func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(photoPost(line)))
+		})
+	}
+	mux.HandleFunc("/img/photo.png", func(w http.ResponseWriter, r *http.Request) {
+		if photoDown.Load() {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(pngBytes(t, 40, 30, color.RGBA{0, 90, 200, 255}))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	lib := openTest(t)
+	ctx := context.Background()
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	for _, tc := range []struct {
+		name, path, text string
+		down             bool
+	}{
+		{"photo only", "/post/0", "", false},
+		{"photo and a line", "/post/22", "Our new desk, finally.", false},
+		// The photo that could not be fetched is shown as a placeholder.
+		{"photo that fails", "/post/0", "[image: desk]", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			photoDown.Store(tc.down)
+			saved, err := saver.Save(ctx, srv.URL+tc.path, nil)
+			if err != nil {
+				t.Fatalf("save: %v", err)
+			}
+			a, err := lib.Article(ctx, saved.ArticleID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := a.Current
+			if c.Text != tc.text {
+				t.Errorf("text = %q, want %q; article:\n%s", c.Text, tc.text, c.CleanedHTML)
+			}
+			if got, want := c.Title, "prepping for a new week."; !strings.Contains(got, want) {
+				t.Errorf("title = %q, want it to hold %q", got, want)
+			}
+			failed := len(saved.ImageFailures) == 1
+			if failed != tc.down {
+				t.Errorf("image failures = %+v, want the photo failed: %v", saved.ImageFailures, tc.down)
+			}
+			if !tc.down && !strings.Contains(c.CleanedHTML, images.Scheme+":") {
+				t.Errorf("the photo is not in the article: %s", c.CleanedHTML)
+			}
+			for _, clutter := range []string{"commission", "lovely picture"} {
+				if strings.Contains(c.CleanedHTML, clutter) {
+					t.Errorf("the article holds %q: %s", clutter, c.CleanedHTML)
+				}
+			}
+		})
+	}
+}

@@ -44,8 +44,10 @@ func extract(t testing.TB, page string, keep ...string) (string, []Removal, Meta
 		b.AppendChild(body.Node())
 		q := readability.NewParser()
 		q.KeepClasses = true
-		if a, err := q.ParseAndMutate(doc, u); err == nil && a.Node != nil {
+		if a, err := q.ParseAndMutate(doc, u); err == nil && a.Node != nil && HasText(a.Node) {
 			node = a.Node
+		} else {
+			node = body.Node()
 		}
 	}
 	if node == nil {

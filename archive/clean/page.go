@@ -37,17 +37,17 @@ func Page(doc *html.Node, keep ...string) (removed []Removal, body *Body) {
 			splitParagraph(p)
 		}
 	}
-	if c.bodies == 1 && hasLetters(c.body, minBodyLetters) {
+	if c.bodies == 1 && (hasLetters(c.body, minBodyLetters) || HasImage(c.body)) {
 		cp := clone(c.body)
 		body = &Body{copy: cp, probes: probes(cp, 7)}
 	}
 	return removed, body
 }
 
-// minBodyLetters is how many letters a marked body needs to be offered as the article.
-// It is low on purpose: a post of a photo and one line ("Born 11/6/12.") is still the
-// article, and readability, finding too little text there, otherwise takes a sidebar's
-// "about me" block for it.
+// minBodyLetters is how many letters a marked body without a picture needs to be offered
+// as the article. It is low on purpose, and a body with a picture needs none: a post of a
+// photo and a line, or of a photo alone, is still the article, and readability, finding
+// too little text there, otherwise takes a sidebar's "about me" block for it.
 const minBodyLetters = 20
 
 // Body is the element a page marks as its article's body, as [Page] found it.
@@ -57,24 +57,39 @@ type Body struct {
 	probes []string
 }
 
-// Node returns a copy of the body as it was before readability changed the page, or nil
-// for a nil Body.
+// Node returns a new copy of the body as it was before readability changed the page, or
+// nil for a nil Body.
 func (b *Body) Node() *html.Node {
 	if b == nil {
 		return nil
 	}
-	return b.copy
+	return clone(b.copy)
 }
 
 // Misses reports whether the article readability picked leaves out most of the body:
-// fewer than half of the runs of words sampled across the body occur in its text.
-// (Readability may rebuild the page from a copy of its own, so the test is on words,
-// not on nodes.)
+// fewer than half of the runs of words sampled across the body occur in its text, or,
+// for a body of fewer than four words, neither its text nor any of its pictures.
+// (Readability may rebuild the page from a copy of its own, so the test is on words and
+// image sources, not on nodes.)
 func (b *Body) Misses(article *html.Node) bool {
-	if b == nil || len(b.probes) == 0 {
+	if b == nil {
 		return false
 	}
 	have := collapsedText(article)
+	if len(b.probes) == 0 {
+		// Too few words to sample: a photo, or a photo and a line. Readability missed
+		// the body when its article has neither the line nor any of the photos.
+		if text := collapsedText(b.copy); text != "" && strings.Contains(have, text) {
+			return false
+		}
+		srcs := imageSources(article)
+		for src := range imageSources(b.copy) {
+			if srcs[src] {
+				return false
+			}
+		}
+		return true
+	}
 	found := 0
 	for _, p := range b.probes {
 		if strings.Contains(have, p) {
@@ -102,6 +117,22 @@ func probes(n *html.Node, k int) []string {
 // HasText reports whether n holds a letter or a digit outside the elements that never
 // show text.
 func HasText(n *html.Node) bool { return hasLetters(n, 1) }
+
+// HasImage reports whether n holds an image with a source.
+func HasImage(n *html.Node) bool { return len(imageSources(n)) > 0 }
+
+// imageSources returns the set of the sources of the images under n.
+func imageSources(n *html.Node) map[string]bool {
+	srcs := map[string]bool{}
+	for d := range n.Descendants() {
+		if d.Type == html.ElementNode && d.Data == "img" {
+			if src := strings.TrimSpace(attr(d, "src")); src != "" {
+				srcs[src] = true
+			}
+		}
+	}
+	return srcs
+}
 
 // comments marks the comment sections under n: elements whose class or id names a comment
 // system or section, comment forms, and runs of comment items.
