@@ -112,13 +112,20 @@ func newDamagedWindow(a fyne.App, ce *archive.CorruptError, do func(func()), res
 		go func() {
 			aside, err := archive.RestoreBackup(context.Background(), ce.Path, ce.Backups[0])
 			do(func() {
-				if err == nil {
-					err = restored(aside)
-				}
-				if err != nil {
+				fail := func(err error) {
 					w.Status.SetText(sentence(err))
 					w.Status.Show()
 					w.Quit.Enable()
+				}
+				if err != nil {
+					// Nothing was changed: the user may try again, say once the Gloss
+					// that holds the library open has quit.
+					fail(err)
+					w.Restore.Enable()
+					return
+				}
+				if err := restored(aside); err != nil {
+					fail(err)
 					return
 				}
 				w.Window.Close()

@@ -141,6 +141,43 @@ func TestDamagedWindowRestores(t *testing.T) {
 	}
 }
 
+// TestDamagedWindowRestoreFails shows why a restore failed and, since nothing was
+// changed, offers it again.
+func TestDamagedWindowRestoreFails(t *testing.T) {
+	ce := damagedLibrary(t, true)
+	damaged, err := os.ReadFile(ce.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The backup is damaged after the window offered it.
+	if err := os.WriteFile(ce.Backups[0], []byte("not a library"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	q := newUIQueue()
+	w := newDamagedWindow(a, ce, q.do, func(string) error {
+		t.Error("restored called although the restore failed")
+		return nil
+	})
+	w.Window.Show()
+	test.Tap(w.Restore)
+	deadline := time.Now().Add(waitTimeout)
+	for !w.Status.Visible() {
+		if !q.next(time.Until(deadline)) {
+			t.Fatal("timed out waiting for the restore")
+		}
+	}
+	if want := "not usable"; !strings.Contains(w.Status.Text, want) {
+		t.Errorf("status = %q, want it to say the backup is %s", w.Status.Text, want)
+	}
+	if w.Restore.Disabled() || w.Quit.Disabled() {
+		t.Errorf("after the failure Restore disabled %v, Quit disabled %v; want both enabled", w.Restore.Disabled(), w.Quit.Disabled())
+	}
+	if got, _ := os.ReadFile(ce.Path); string(got) != string(damaged) {
+		t.Error("the failed restore changed the library file")
+	}
+}
+
 // TestDamagedWindowWithoutBackup says there is none and offers nothing to restore.
 func TestDamagedWindowWithoutBackup(t *testing.T) {
 	ce := damagedLibrary(t, false)

@@ -191,7 +191,8 @@ func readHeader(path string) ([]byte, error) {
 }
 
 // RestoreBackup puts a copy of the backup at backupPath in place of the
-// library at libPath, which no Gloss may have open. It first checks the
+// library at libPath. It refuses with ErrInUse while another process has the
+// library open, and this process must not have it open either. It checks the
 // backup with integrity_check and refuses a damaged one. The library file
 // it replaces is never deleted or overwritten: it is kept beside it as
 // "<libPath>.damaged-<time>" (with its write-ahead log, if any, as
@@ -202,6 +203,11 @@ func RestoreBackup(ctx context.Context, libPath, backupPath string) (aside strin
 	lib, err := filepath.Abs(libPath)
 	if err != nil {
 		return "", fmt.Errorf("restore backup: %w", err)
+	}
+	if open, err := openElsewhere(lib); err != nil {
+		return "", fmt.Errorf("restore backup: %w", err)
+	} else if open {
+		return "", ErrInUse
 	}
 	if err := verifyCopy(ctx, backupPath); err != nil {
 		return "", fmt.Errorf("restore backup %s: the backup is not usable: %w", backupPath, err)

@@ -1,12 +1,14 @@
 package archive
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -378,4 +380,88 @@ func BenchmarkWriteLatencyDuringBackup(b *testing.B) {
 	b.ReportMetric(float64(durability.Percentile(lat, 99).Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(durability.Percentile(lat, 100).Microseconds())/1000, "max-ms")
 	b.ReportMetric(float64(len(lat)), "saves")
+}
+
+// TestHoldLibraryOpen is not a test: TestRestoreRefusesLibraryInUse runs it in a child
+// process to hold a library open, as a running Gloss would, until its input closes.
+func TestHoldLibraryOpen(t *testing.T) {
+	path := os.Getenv("GLOSS_HOLD_LIBRARY")
+	if path == "" {
+		t.Skip("helper process of TestRestoreRefusesLibraryInUse")
+	}
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.List(context.Background(), ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("open")
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the parent closes our input
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRestoreRefusesLibraryInUse restores a backup over a library that another process
+// holds open: the restore is refused and changes nothing, and it goes ahead once that
+// process has closed the library.
+func TestRestoreRefusesLibraryInUse(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "library.db")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.AddCapture(ctx, "text:1", sampleCapture("Kept", "words to keep")); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := l.RollingBackup(ctx, BackupDir(path), 7, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	child := exec.Command(os.Args[0], "-test.run=^TestHoldLibraryOpen$")
+	child.Env = append(os.Environ(), "GLOSS_HOLD_LIBRARY="+path)
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "open\n" {
+		t.Fatalf("the child did not open the library: %q, %v", line, err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	aside, err := RestoreBackup(ctx, path, backup)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("restore while another process has the library open: aside %q, error %v; want ErrInUse", aside, err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Error("the refused restore changed the library file")
+	}
+	if others, _ := filepath.Glob(path + ".damaged-*"); len(others) != 0 {
+		t.Errorf("the refused restore set files aside: %q", others)
+	}
+
+	stdin.Close()
+	if err := child.Wait(); err != nil {
+		t.Fatalf("the child: %v", err)
+	}
+	if _, err := RestoreBackup(ctx, path, backup); err != nil {
+		t.Fatalf("restore once the library is closed: %v", err)
+	}
 }

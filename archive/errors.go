@@ -13,6 +13,11 @@ import (
 // transaction back.
 var ErrDiskFull = errors.New("the disk is full")
 
+// ErrInUse is returned by RestoreBackup when another process, such as a running Gloss,
+// has the library open: putting a file in its place would leave that process writing to
+// the file set aside, and what it saves would seem lost.
+var ErrInUse = errors.New("the library is open in another program, such as a running Gloss: quit it, then restore")
+
 // ErrDamaged matches (errors.Is) the error returned for a record that reads
 // back different from what was saved: it no longer matches the checksum
 // stored with it. The record is not returned, so that damaged text is never
