@@ -453,6 +453,10 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 		case i > last:
 			pos = posTail
 		}
+		if isTeaserList(b) {
+			c.remove(b.n, "related/heading", "related articles")
+			continue
+		}
 		v := textVerdict(b.text, pos)
 		switch v {
 		case verdict{}:
@@ -486,6 +490,72 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 		c.remove(b.n, v.rule, v.reason)
 	}
 	c.captionCredits()
+}
+
+// isTeaserList reports whether a block is a related-articles heading with its teasers in
+// one paragraph, a line each ("DON'T MISS<br>Headline one<br>Headline two"): the first
+// line is a related heading set in bold or in capitals, and each other line reads as a
+// headline, short and without a full stop.
+func isTeaserList(b block) bool {
+	if b.words > 120 || !relatedFirst[firstWord(strings.ToLower(b.text))] || !relatedLeadRe.MatchString(b.text) {
+		return false
+	}
+	lines := breakLines(b.n)
+	if len(lines) < 2 {
+		return false
+	}
+	head := lines[0]
+	if len(strings.Fields(head.text)) > 8 || !relatedHeadingRe.MatchString(head.text) || !head.bold && !upper(head.text) {
+		return false
+	}
+	for _, l := range lines[1:] {
+		if len(strings.Fields(l.text)) > 25 || strings.HasSuffix(l.text, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// line is a line of a block, as its <br> elements break it.
+type line struct {
+	text string
+	bold bool // all of its text is in bold
+}
+
+// breakLines returns the lines of text of n that its <br> elements separate, leaving out
+// empty ones.
+func breakLines(n *html.Node) []line {
+	var out []line
+	var text collapser
+	letters, bold := 0, 0
+	end := func() {
+		if t := text.b.String(); t != "" {
+			out = append(out, line{text: t, bold: bold == letters})
+		}
+		text, letters, bold = collapser{}, 0, 0
+	}
+	var walk func(e *html.Node, inBold bool)
+	walk = func(e *html.Node, inBold bool) {
+		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			switch {
+			case ch.Type == html.TextNode:
+				text.write(ch.Data)
+				k := countAlnum(ch.Data)
+				letters += k
+				if inBold {
+					bold += k
+				}
+			case ch.Type != html.ElementNode || skippedText[ch.Data]:
+			case ch.Data == "br":
+				end()
+			default:
+				walk(ch, inBold || ch.Data == "strong" || ch.Data == "b")
+			}
+		}
+	}
+	walk(n, false)
+	end()
+	return out
 }
 
 // linkTeaser reports whether a block is a link to another article standing on its own:

@@ -122,7 +122,7 @@ var (
 
 	bareCTARe = re(`^(?:` + bareCTAPat + `)$`)
 
-	relatedPat       = `(?:related(?: articles?| stories| story| coverage| content| posts?| reading| news| links?| video| topics)?|read more|read also|also read|also see|more reading|see also|see more|recommended(?: reading| for you)?|watch|watch now|listen|more on this(?: story)?|more from [^:]{1,40}|don'?t miss|do not miss|must read|trending(?: now)?|you may also like|you might also like|editor'?s picks?|read next|up next|next up|further reading|more|more news|more stories|most popular|most read|in case you missed it|icymi|top stories|latest news|latest stories|popular stories|leia também|leia mais|veja também|lee también|lea también|lire aussi|à lire aussi|mehr zum thema|lesen sie auch|weiterlesen|ver también|vea también|ler também|more coverage|related coverage|keep reading|what to read next|you may have missed|around the web|from the web|sponsored stories|promoted stories|recommended stories|more videos|more like this|the latest|latest)`
+	relatedPat       = `(?:related(?: articles?| stories| story| coverage| content| posts?| reading| news| links?| video| topics)?|read more|read also|also read|also see|more reading|see also|see more|recommended(?: reading| for you)?|watch|watch now|listen|more on this(?: story)?|more from [^:]{1,40}|don['’]?t miss|do not miss|must read|trending(?: now)?|you may also like|you might also like|editor['’]?s picks?|read next|up next|next up|further reading|more|more news|more stories|most popular|most read|in case you missed it|icymi|top stories|latest news|latest stories|popular stories|leia também|leia mais|veja também|lee también|lea también|lire aussi|à lire aussi|mehr zum thema|lesen sie auch|weiterlesen|ver también|vea también|ler também|more coverage|related coverage|keep reading|what to read next|you may have missed|around the web|from the web|sponsored stories|promoted stories|recommended stories|more videos|more like this|the latest|latest)`
 	relatedLeadRe    = re(`^` + relatedPat + `\b`)
 	relatedLineRe    = re(`^` + relatedPat + `\s*(?:[:：|»>–—-]|\.\.\.|…)\s*\S.*$`)
 	relatedHeadingRe = re(`^` + relatedPat + `\s*[.:：…]?\s*(?:\.\.\.)?$`)
@@ -338,7 +338,7 @@ func firstWord(lower string) string {
 // relatedFirst and commentFirst are the first words that relatedPat and commentLeadRe
 // can start with.
 var (
-	relatedFirst = wordSet("related read also more see recommended watch listen don't dont do must trending you editor's editors up next further most in icymi top latest popular leia veja lee lea lire à mehr lesen weiterlesen ver vea ler keep what around from sponsored promoted the")
+	relatedFirst = wordSet("related read also more see recommended watch listen don't don’t dont do must trending you editor's editor’s editors up next further most in icymi top latest popular leia veja lee lea lire à mehr lesen weiterlesen ver vea ler keep what around from sponsored promoted the")
 	commentFirst = wordSet("no one two three four five six seven eight nine ten reader readers readers' user visitor comment comments responses response reactions discussion trackback trackbacks pingback pingbacks comentários comentarios kommentare commentaires leave post add write submit share make enter join what have tell be show view see load read discuss")
 )
 
