@@ -372,6 +372,9 @@ func TestHostileServers(t *testing.T) {
 			if !strings.Contains(f.Reason, "an address on the local network") {
 				t.Errorf("image %s failed with %q, want it refused as local", f.URL, f.Reason)
 			}
+			if strings.Contains(f.Reason, f.URL) {
+				t.Errorf("image %s failed with %q, which repeats its address", f.URL, f.Reason)
+			}
 		}
 		c, err := lib.Capture(ctx, s.CaptureID)
 		if err != nil {

@@ -140,7 +140,8 @@ func Localize(ctx context.Context, doc *html.Node, base *url.URL,
 		r := results[i]
 		switch {
 		case r.err != nil:
-			fail(addr, r.err.Error())
+			// The reason goes beside the address: it need not repeat it.
+			fail(addr, strings.TrimPrefix(r.err.Error(), addr+": "))
 		case r.info.Width <= 1 || r.info.Height <= 1:
 			for _, n := range nodes[addr] {
 				if n.Parent != nil {
