@@ -151,24 +151,29 @@ func (s *Saver) Save(ctx context.Context, rawURL string, progress func(Progress)
 	return s.store(ctx, NormalizeURL(rawURL), c, art, progress)
 }
 
-// ImportFile stores a local file as an article: .html and .htm as a page (pageURL, when
-// given, is its original address), .txt and .md as plain text.
+// ImportFile stores a local file as an article: .html and .htm as a page, .txt and .md
+// as plain text. pageURL, when given, is a page's original address; otherwise the address
+// the page states for itself (StatedAddress), if any, is taken for it.
 func (s *Saver) ImportFile(ctx context.Context, name string, data []byte, pageURL string) (Saved, error) {
-	c := Capture{FetchedAt: s.now(), RequestedURL: pageURL, FinalURL: pageURL, RawHTML: data}
+	var contentType string
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm", ".xhtml":
+		contentType = "text/html"
+		if pageURL == "" {
+			pageURL = StatedAddress(data)
+		}
+	case ".txt", ".md", ".markdown", "":
+		contentType = "text/plain"
+	default:
+		return Saved{}, fmt.Errorf("%s: Gloss imports .html, .htm, .txt and .md files", name)
+	}
+	c := Capture{FetchedAt: s.now(), RequestedURL: pageURL, FinalURL: pageURL, RawHTML: data, ContentType: contentType}
 	var base *url.URL
 	if pageURL != "" {
 		var err error
 		if base, err = parseAddress(pageURL); err != nil {
 			return Saved{}, err
 		}
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".html", ".htm", ".xhtml":
-		c.ContentType = "text/html"
-	case ".txt", ".md", ".markdown", "":
-		c.ContentType = "text/plain"
-	default:
-		return Saved{}, fmt.Errorf("%s: Gloss imports .html, .htm, .txt and .md files", name)
 	}
 	// Images of a local file are fetched only from public addresses.
 	art, err := s.fromRaw(ctx, &c, base, fetch.PublicOnly, s.networkImages, Edits{})

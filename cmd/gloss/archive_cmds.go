@@ -110,7 +110,7 @@ func cmdSave(e *env, args []string) error {
 
 func cmdImport(e *env, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	pageURL := fs.String("url", "", "the original address of the imported HTML")
+	pageURL := fs.String("url", "", "the original address of the imported HTML (default: the address the page states for itself)")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func looksLikeHTML(data []byte) bool {
 
 func cmdExtract(e *env, args []string) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
-	pageURL := fs.String("url", "", "the original address of a file")
+	pageURL := fs.String("url", "", "the original address of a file (default: the address the page states for itself)")
 	format := fs.String("format", "text", "text, html or markdown")
 	out := fs.String("out", "", "write DIR/NAME.txt for each input instead of printing")
 	explain := fs.Bool("explain", false, "list what cleaning removed, and why, on standard error")
@@ -316,6 +316,9 @@ func (e *env) extract(saver *archive.Saver, in, pageURL string) (*archive.Cleane
 	case ".txt", ".md", ".markdown":
 		utf8, _ := fetch.DecodeHTML(data, "text/plain")
 		return archive.ExtractText(string(utf8))
+	}
+	if pageURL == "" {
+		pageURL = archive.StatedAddress(data)
 	}
 	var base *url.URL
 	if pageURL != "" {

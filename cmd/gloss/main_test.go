@@ -178,6 +178,39 @@ func TestImport(t *testing.T) {
 	}
 }
 
+// TestImportSavedPage imports a page a browser saved, without --url: it keeps the address
+// the page states, so its relative links work, and importing it again adds a capture of
+// the same article.
+func TestImportSavedPage(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "library.db")
+	page := filepath.Join(dir, "moths.html")
+	saved := "<!-- saved from url=(0030)https://example.org/moths.html -->\n" +
+		strings.Replace(testPage, "</p>", ` See <a href="/guides/moths">the guide</a>.</p>`, 1)
+	if err := os.WriteFile(page, []byte(saved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1\tMoths of the Night\n", "1\tMoths of the Night\n"} {
+		if out, errs, code := gloss(t, db, "", "import", page); code != 0 || out != want {
+			t.Fatalf("import = %q, %q, exit %d; want %q", out, errs, code, want)
+		}
+	}
+	out, _, _ := gloss(t, db, "", "show", "1", "--format", "json")
+	for _, want := range []string{`"url": "https://example.org/moths.html"`, `"captures": 2`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show --format json lacks %s:\n%s", want, out)
+		}
+	}
+	out, _, _ = gloss(t, db, "", "show", "1", "--format", "html")
+	if !strings.Contains(out, `href="https://example.org/guides/moths"`) {
+		t.Errorf("the relative link is not resolved against the stated address:\n%s", out)
+	}
+	out, _, _ = gloss(t, "", "", "extract", "--format", "html", page)
+	if !strings.Contains(out, `href="https://example.org/guides/moths"`) {
+		t.Errorf("extract does not resolve the relative link against the stated address:\n%s", out)
+	}
+}
+
 func TestExtract(t *testing.T) {
 	srv := testServer(t)
 	dir := t.TempDir()
