@@ -65,6 +65,7 @@ func (c *cleaner) markers(n *html.Node) {
 var markerLimit = map[marker]int{
 	markRelated: 400, markShare: 40, markNewsletter: 120, markSearch: 40, markBreadcrumb: 40,
 	markTags: 80, markAuthorBio: 200, markCookie: 150, markAd: 30, markCredit: 20,
+	markPrintOnly: 40,
 }
 
 // safeMarker reports whether n, marked m by its attributes, may go whole.

@@ -23,6 +23,7 @@ const (
 	markCookie
 	markAd
 	markCredit
+	markPrintOnly
 )
 
 // markerRule is the rule name and reason reported for a node removed for its marker.
@@ -38,6 +39,7 @@ var markerRule = map[marker][2]string{
 	markCookie:     {"cookie/marker", "cookie notice"},
 	markAd:         {"ad/marker", "advertisement"},
 	markCredit:     {"credit/marker", "photo credit"},
+	markPrintOnly:  {"print/marker", "shown only when printed"},
 }
 
 // commentSystems names the comment systems recognised by a word of a class or id, for
@@ -94,6 +96,14 @@ var relatedWords = map[string]bool{
 	"morestories": true, "readnext": true, "relacionados": true, "relacionadas": true,
 	"verwandte": true, "yarpp": true, "rail": true, "sidebar": true, "teaser": true,
 	"teasers": true,
+}
+
+// printTokens are class and id tokens of elements a page shows only when printed, such as
+// a logo and the page's address atop the printout.
+var printTokens = []string{
+	"print-header", "print-footer", "print-only", "printonly", "print-logo", "only-print",
+	"visible-print", "visible-print-block", "visible-print-inline", "visible-print-inline-block",
+	"show-for-print", "print-show", "header-print", "footer-print",
 }
 
 var relatedTokens = []string{
@@ -430,6 +440,9 @@ var wordMarkers, tokenMarkers = func() (map[string]marker, map[string]marker) {
 		if _, taken := tokens[t]; !taken {
 			tokens[t] = markRelated
 		}
+	}
+	for _, t := range printTokens {
+		tokens[t] = markPrintOnly
 	}
 	return words, tokens
 }()
