@@ -91,7 +91,7 @@ func ExtractNode(page *xhtml.Node, pageURL *url.URL, keep ...string) (*Extracted
 		t = t.UTC()
 		e.Published = &t
 	}
-	meta := clean.Meta{Byline: e.Byline}
+	meta := clean.Meta{Title: e.Title, Byline: e.Byline}
 	if e.Published != nil {
 		meta.Published = *e.Published
 	}

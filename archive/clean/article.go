@@ -454,6 +454,14 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 		case i > last:
 			pos = posTail
 		}
+		if pos == posHead && meta != nil && b.heading && repeatsTitle(b.text, meta.Title) {
+			c.remove(b.n, "meta/title", "the headline, shown as the title")
+			continue
+		}
+		if pos == posHead && meta != nil && b.words <= 12 && sameByline(b.text, meta.Byline) {
+			c.remove(b.n, vByline.rule, vByline.reason)
+			continue
+		}
 		if isTeaserList(b) {
 			c.remove(b.n, "related/heading", "related articles")
 			continue
@@ -491,6 +499,45 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 		c.remove(b.n, v.rule, v.reason)
 	}
 	c.captionCredits()
+}
+
+// repeatsTitle reports whether a heading's text is the title, or the title less the
+// site's name after a separator ("Headline | Site").
+func repeatsTitle(heading, title string) bool {
+	h, t := plainText(heading), plainText(title)
+	if h == "" || t == "" {
+		return false
+	}
+	if h == t {
+		return true
+	}
+	rest, ok := strings.CutPrefix(t, h)
+	if !ok {
+		return false
+	}
+	for _, sep := range []string{" | ", " - ", " – ", " — ", ": ", " · "} {
+		if strings.HasPrefix(rest, sep) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameByline reports whether a line is the byline the page's metadata gives, with or
+// without its "By".
+func sameByline(line, byline string) bool {
+	strip := func(s string) string {
+		s = plainText(s)
+		return strings.TrimSpace(strings.TrimPrefix(s, "by "))
+	}
+	b := strip(byline)
+	return b != "" && strip(line) == b
+}
+
+// plainText lower-cases s, collapses its spaces and straightens its quotes, for texts
+// to be compared.
+func plainText(s string) string {
+	return strings.ToLower(collapse(strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`).Replace(s)))
 }
 
 // isTeaserList reports whether a block is a related-articles heading with its teasers in

@@ -63,6 +63,9 @@ type Removal struct {
 // Meta is what cleaning learned about the article from the lines it moved out of the
 // text. Article fills only the fields that are empty.
 type Meta struct {
+	// Title is the article's title, as the page's metadata gives it; a heading atop the
+	// text that repeats it goes. Article leaves it as it is.
+	Title     string
 	Byline    string
 	Published time.Time // zero when unknown
 }

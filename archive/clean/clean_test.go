@@ -53,7 +53,7 @@ func extract(t testing.TB, page string, keep ...string) (string, []Removal, Meta
 	if node == nil {
 		t.Fatal("no article")
 	}
-	meta := Meta{Byline: strings.Join(strings.Fields(art.Byline()), " ")}
+	meta := Meta{Title: art.Title(), Byline: strings.Join(strings.Fields(art.Byline()), " ")}
 	removed = append(removed, Article(node, &meta, keep...)...)
 	DropClasses(node)
 	return doc.FromNode(node).Text, removed, meta
