@@ -2,6 +2,7 @@ package clean
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,9 +27,10 @@ func Article(article *html.Node, meta *Meta, keep ...string) []Removal {
 	}
 	// The leaf blocks are found once; the rules below skip those marked on the way.
 	blocks := c.leafBlocks(c.root)
-	c.sections(blocks)
+	whole := wholeBlocks(blocks)
+	c.sections(whole)
 	c.blocks(blocks, meta)
-	c.companyBoilerplate(blocks)
+	c.companyBoilerplate(whole)
 	return c.sweep()
 }
 
@@ -118,36 +120,81 @@ type block struct {
 	density float64 // share of the text inside links
 	links   int
 	heading bool
+	// inline marks an inline element standing alone among blocks: only the byline and
+	// date rules read it.
+	inline bool
+}
+
+// wholeBlocks returns the blocks that are block elements, leaving out the inline ones.
+func wholeBlocks(blocks []block) []block {
+	return slices.DeleteFunc(slices.Clone(blocks), func(b block) bool { return b.inline })
 }
 
 // leafBlocks returns the unmarked block elements under n that hold text but no other
-// block element, in document order.
+// block element, in document order. An inline element standing alone between the blocks
+// of its container (<div><h2>…</h2><span>Updated …</span><p>…</p></div>) counts as a
+// block too.
 func (c *cleaner) leafBlocks(n *html.Node) []block {
 	var out []block
 	var walk func(e *html.Node) bool
 	// walk reports whether e holds a block element.
 	walk = func(e *html.Node) bool {
 		hasBlock := false
+		// The run of inline content since the last block: its one element, if it has
+		// only one and no text of its own.
+		var lone *html.Node
+		elems, text := 0, false
+		type at struct {
+			i int
+			n *html.Node
+		}
+		var alone []at
+		endRun := func() {
+			if elems == 1 && !text {
+				alone = append(alone, at{len(out), lone})
+			}
+			lone, elems, text = nil, 0, false
+		}
 		for ch := e.FirstChild; ch != nil; ch = ch.NextSibling {
+			if ch.Type == html.TextNode {
+				text = text || strings.TrimSpace(ch.Data) != ""
+				continue
+			}
 			if ch.Type != html.ElementNode || skippedText[ch.Data] {
 				continue
 			}
 			if c.marked[ch].ok() {
 				if blockTags[ch.Data] {
 					hasBlock = true
+					endRun()
 				}
 				continue
 			}
 			inner := walk(ch)
-			if blockTags[ch.Data] || ch.Data == "img" {
+			switch {
+			case blockTags[ch.Data] || ch.Data == "img":
 				hasBlock = true
+				endRun()
 				if !inner && ch.Data != "img" {
 					if b, ok := c.makeBlock(ch); ok {
 						out = append(out, b)
 					}
 				}
-			} else if inner {
+			case inner:
 				hasBlock = true
+				endRun()
+			default:
+				elems++
+				lone = ch
+			}
+		}
+		endRun()
+		if hasBlock {
+			for k := len(alone) - 1; k >= 0; k-- {
+				if b, ok := c.makeBlock(alone[k].n); ok {
+					b.inline = true
+					out = slices.Insert(out, alone[k].i, b)
+				}
 			}
 		}
 		return hasBlock
@@ -434,15 +481,17 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 	}
 	first, last := -1, -1
 	for i, b := range blocks {
-		if b.isProse() {
+		if b.isProse() && !b.inline {
 			if first < 0 {
 				first = i
 			}
 			last = i
 		}
 	}
-	c.teasers(blocks, first)
-	c.breadcrumbs(blocks, first)
+	whole := wholeBlocks(blocks)
+	firstWhole := slices.IndexFunc(whole, block.isProse)
+	c.teasers(whole, firstWhole)
+	c.breadcrumbs(whole, firstWhole)
 	for i, b := range blocks {
 		if c.isMarked(b.n) || b.n.Data == "td" || b.n.Data == "th" || inside(b.n, "table") {
 			continue
@@ -462,11 +511,14 @@ func (c *cleaner) blocks(all []block, meta *Meta) {
 			c.remove(b.n, vByline.rule, vByline.reason)
 			continue
 		}
-		if isTeaserList(b) {
+		if !b.inline && isTeaserList(b) {
 			c.remove(b.n, "related/heading", "related articles")
 			continue
 		}
 		v := textVerdict(b.text, pos)
+		if b.inline && v != vByline {
+			continue
+		}
 		switch v {
 		case verdict{}:
 			if r := c.linkTeaser(b); r.ok() {
