@@ -175,15 +175,22 @@ func (l *Library) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // retryBusy runs try until it returns anything but SQLITE_BUSY, every
-// lockPoll for up to busyTimeout, and returns its last error.
+// lockPoll for up to busyTimeout, and returns its last error. When ctx ends
+// while it waits, the error is SQLITE_BUSY, which says why it waited, even
+// if the last try saw the context end first.
 func retryBusy(ctx context.Context, try func() error) error {
 	deadline := time.Now().Add(busyTimeout)
+	var busy error
 	for {
 		err := try()
+		if busy != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return busy
+		}
 		var se sqlite3.Error
 		if !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
 			return err
 		}
+		busy = err
 		select {
 		case <-ctx.Done():
 			return err
