@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -153,7 +154,9 @@ func (s *Saver) Save(ctx context.Context, rawURL string, progress func(Progress)
 
 // ImportFile stores a local file as an article: .html and .htm as a page, .txt and .md
 // as plain text. pageURL, when given, is a page's original address; otherwise the address
-// the page states for itself (StatedAddress), if any, is taken for it.
+// the page states for itself (StatedAddress), if any, is taken for it. When name is the
+// path of the file on disk, the pictures a page names by a relative path (as a browser
+// saves them, in a folder beside the page) are read from beside it.
 func (s *Saver) ImportFile(ctx context.Context, name string, data []byte, pageURL string) (Saved, error) {
 	var contentType string
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -161,6 +164,9 @@ func (s *Saver) ImportFile(ctx context.Context, name string, data []byte, pageUR
 		contentType = "text/html"
 		if pageURL == "" {
 			pageURL = StatedAddress(data)
+		}
+		if st, err := os.Stat(name); err == nil && st.Mode().IsRegular() {
+			data = inlineLocalImages(data, filepath.Dir(name))
 		}
 	case ".txt", ".md", ".markdown", "":
 		contentType = "text/plain"

@@ -23,7 +23,7 @@ import (
 	"gloss/archive/siterules"
 )
 
-func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
+func pngBytes(t testing.TB, w, h int, c color.Color) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -554,5 +554,73 @@ func TestSavePhotoPost(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestImportPageSavedComplete imports a page a browser saved with its pictures in a folder
+// beside it: the picture is read from there and kept; a file that is no image, one that
+// is missing and one outside the page's folder are not read.
+func TestImportPageSavedComplete(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "saved")
+	if err := os.MkdirAll(filepath.Join(dir, "harbour_files"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	photo := pngBytes(t, 40, 30, color.RGBA{10, 120, 200, 255})
+	outside := pngBytes(t, 40, 30, color.RGBA{200, 10, 10, 255})
+	for name, data := range map[string][]byte{
+		filepath.Join(dir, "harbour_files", "photo one.png"): photo,
+		filepath.Join(dir, "harbour_files", "notes.png"):     []byte("not a picture at all"),
+		filepath.Join(root, "outside.png"):                   outside,
+	} {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head := `<html><head><title>Breakwater</title><style>p{}</style></head><body><article><h1>Breakwater</h1>` + paragraphs
+	page := head + `
+<figure><img src="harbour_files/photo%20one.png" srcset="https://example.org/photo-1200.png 1200w" alt="the breakwater"><figcaption>The new breakwater.</figcaption></figure>
+<p><img src="harbour_files/notes.png" alt="notes"></p>
+<p><img src="harbour_files/missing.png" alt="missing"></p>
+<p><img src="../outside.png" alt="outside"></p>
+<p>The harbour master said the work would finish before the winter storms arrive again next year.</p>
+</article></body></html>`
+	name := filepath.Join(dir, "harbour.html")
+	if err := os.WriteFile(name, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := openTest(t)
+	ctx := context.Background()
+	saver := NewSaver(lib, fetch.New(fetch.Options{}))
+	saved, err := saver.ImportFile(ctx, name, []byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := lib.CaptureImages(ctx, saved.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("capture images = %+v, want the one picture beside the page", list)
+	}
+	data, err := lib.Image(ctx, list[0].Hash)
+	if err != nil || !bytes.Equal(data.Data, photo) {
+		t.Errorf("the stored picture is not the file beside the page (%v)", err)
+	}
+	c, err := lib.Capture(ctx, saved.CaptureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(c.RawHTML)
+	if !strings.HasPrefix(raw, head) {
+		t.Errorf("the stored page changed before the picture:\n%.300s", raw)
+	}
+	if strings.Contains(raw, "photo-1200.png") || !strings.Contains(raw, "data:image/png;base64,") {
+		t.Errorf("the picture's img does not point at its bytes alone:\n%s", raw)
+	}
+	for _, kept := range []string{`src="harbour_files/notes.png"`, `src="harbour_files/missing.png"`, `src="../outside.png"`} {
+		if !strings.Contains(raw, kept) {
+			t.Errorf("the stored page lost %s", kept)
+		}
 	}
 }
