@@ -2,7 +2,6 @@ package annotate
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 
@@ -20,22 +19,7 @@ func TestReanchorQueue(t *testing.T) {
 	f.capture(t, "https://example.org/plain", "Plain\n\nAn article without highlights.")
 	queued := func() string {
 		t.Helper()
-		var ids []int64
-		err := f.lib.Read(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.Query(`SELECT article_id FROM reanchor_queue ORDER BY article_id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				ids = append(ids, id)
-			}
-			return rows.Err()
-		})
+		ids, err := reanchorQueue(ctx, f.lib)
 		if err != nil {
 			t.Fatal(err)
 		}

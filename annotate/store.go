@@ -137,22 +137,7 @@ func (s *Store) onCapture(ctx context.Context, tx *sql.Tx, articleID, captureID 
 // capture. It reads the queue, not the highlights, so opening a library costs the same
 // at any size.
 func (s *Store) catchUp(ctx context.Context) error {
-	var ids []int64
-	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT article_id FROM reanchor_queue ORDER BY article_id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	})
+	ids, err := reanchorQueue(ctx, s.lib)
 	if err != nil {
 		return fmt.Errorf("find highlights to re-anchor: %w", err)
 	}
@@ -169,6 +154,27 @@ func (s *Store) catchUp(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// reanchorQueue returns the articles queued for re-anchoring, in order of id.
+func reanchorQueue(ctx context.Context, lib *archive.Library) ([]int64, error) {
+	var ids []int64
+	err := lib.Read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT article_id FROM reanchor_queue ORDER BY article_id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
 }
 
 // Ref names what a tag or note is attached to: an article (ArticleID) or a highlight
@@ -329,9 +335,19 @@ type TagCount struct {
 // date on every write (migration 0002_tag_counts), so Tags reads one row per tag however
 // large the library is.
 func (s *Store) Tags(ctx context.Context) ([]TagCount, error) {
+	out, err := readTagCounts(ctx, s.lib, `SELECT tag, articles, highlights FROM tag_counts ORDER BY tag`)
+	if err != nil {
+		return nil, fmt.Errorf("tags: %w", err)
+	}
+	return out, nil
+}
+
+// readTagCounts runs query, which selects a tag, its count of articles and its count of
+// highlights, and returns its rows.
+func readTagCounts(ctx context.Context, lib *archive.Library, query string) ([]TagCount, error) {
 	var out []TagCount
-	err := s.lib.Read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT tag, articles, highlights FROM tag_counts ORDER BY tag`)
+	err := lib.Read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query)
 		if err != nil {
 			return err
 		}
@@ -345,10 +361,7 @@ func (s *Store) Tags(ctx context.Context) ([]TagCount, error) {
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("tags: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
 // reindex recomputes the annotation text of an article (see annotationText) and gives

@@ -19,28 +19,13 @@ import (
 // query Tags ran before the counts were kept (migration 0002_tag_counts).
 func countedTags(t testing.TB, lib *archive.Library) []TagCount {
 	t.Helper()
-	var out []TagCount
-	err := lib.Read(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(`
+	out, err := readTagCounts(context.Background(), lib, `
 			SELECT tag, count(DISTINCT article_id), sum(highlight) FROM (
 				SELECT tag, article_id, 0 AS highlight FROM article_tags
 				UNION ALL
 				SELECT t.tag, h.article_id, 1 FROM highlight_tags t JOIN highlights h ON h.id = t.highlight_id
 				WHERE h.deleted_at IS NULL
 			) GROUP BY tag ORDER BY tag`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var tc TagCount
-			if err := rows.Scan(&tc.Tag, &tc.Articles, &tc.Highlights); err != nil {
-				return err
-			}
-			out = append(out, tc)
-		}
-		return rows.Err()
-	})
 	if err != nil {
 		t.Fatal(err)
 	}
