@@ -329,49 +329,45 @@ type tokenInfo struct {
 
 var wordInfos, tokenInfos = func() (map[string]wordInfo, map[string]tokenInfo) {
 	words := map[string]wordInfo{}
+	word := func(w string, set func(*wordInfo)) {
+		wi := words[w]
+		set(&wi)
+		words[w] = wi
+	}
 	for w, m := range wordMarkers {
 		words[w] = wordInfo{m: m}
 	}
 	for w, sys := range commentSystems {
-		wi := words[w]
-		wi.sys = sys
-		words[w] = wi
+		word(w, func(wi *wordInfo) { wi.sys = sys })
 	}
 	for w := range breadcrumbWords {
-		wi := words[w]
-		wi.crumbs = true
-		words[w] = wi
+		word(w, func(wi *wordInfo) { wi.crumbs = true })
 	}
 	for w, on := range commentWords {
 		if on {
-			wi := words[w]
-			wi.comment = true
-			words[w] = wi
+			word(w, func(wi *wordInfo) { wi.comment = true })
 		}
 	}
 	for w := range commentNegative {
-		wi := words[w]
-		wi.negative = true
-		words[w] = wi
+		word(w, func(wi *wordInfo) { wi.negative = true })
 	}
 	tokens := map[string]tokenInfo{}
+	token := func(t string, set func(*tokenInfo)) {
+		ti := tokens[t]
+		set(&ti)
+		tokens[t] = ti
+	}
 	for t, m := range tokenMarkers {
 		tokens[t] = tokenInfo{m: m}
 	}
 	for t := range articleTokens {
-		ti := tokens[t]
-		ti.body = true
-		tokens[t] = ti
+		token(t, func(ti *tokenInfo) { ti.body = true })
 	}
 	for t := range commentTokens {
-		ti := tokens[t]
-		ti.comment = true
-		tokens[t] = ti
+		token(t, func(ti *tokenInfo) { ti.comment = true })
 	}
 	for t, sys := range commentSystems {
-		ti := tokens[t]
-		ti.sys = sys
-		tokens[t] = ti
+		token(t, func(ti *tokenInfo) { ti.sys = sys })
 	}
 	return words, tokens
 }()
