@@ -588,9 +588,9 @@ func sameByline(line, byline string) bool {
 
 // plainText lower-cases s, collapses its spaces and straightens its quotes, for texts
 // to be compared.
-func plainText(s string) string {
-	return strings.ToLower(collapse(strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`).Replace(s)))
-}
+func plainText(s string) string { return strings.ToLower(collapse(straightQuotes.Replace(s))) }
+
+var straightQuotes = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`)
 
 // isTeaserList reports whether a block is a related-articles heading with its teasers in
 // one paragraph, a line each ("DON'T MISS<br>Headline one<br>Headline two"): the first
