@@ -99,12 +99,8 @@ func TestCaptureDamage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "library.db")
-			l, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
+			l := openTest(t)
+			path := l.path
 			for _, key := range []string{"text:1", "text:1", "text:2"} {
 				if _, _, err := l.AddCapture(ctx, key, sampleCapture("T", "some words")); err != nil {
 					t.Fatal(err)
@@ -201,12 +197,8 @@ func TestSchemaDamage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "library.db")
-			l, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
+			l := openTest(t)
+			path := l.path
 			if _, _, err := l.AddCapture(ctx, "text:1", sampleCapture("T", "some words")); err != nil {
 				t.Fatal(err)
 			}
@@ -251,12 +243,8 @@ func TestSearchIndexDamage(t *testing.T) {
 	for _, where := range []string{"start", "middle", "end"} {
 		t.Run(where, func(t *testing.T) {
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "library.db")
-			l, err := Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
+			l := openTest(t)
+			path := l.path
 			if _, _, err := l.AddCapture(ctx, "text:1", sampleCapture("Quarterly report", strings.Repeat("budget figures and their sources ", 50))); err != nil {
 				t.Fatal(err)
 			}
@@ -265,7 +253,7 @@ func TestSearchIndexDamage(t *testing.T) {
 			var block []byte
 			// Leaves are numbered from segment 1 upwards (id >= 2^37); the
 			// one segment written holds everything the index knows.
-			err = raw.QueryRow(`SELECT id, block FROM article_fts_data WHERE id >= 137438953472 ORDER BY id LIMIT 1`).Scan(&id, &block)
+			err := raw.QueryRow(`SELECT id, block FROM article_fts_data WHERE id >= 137438953472 ORDER BY id LIMIT 1`).Scan(&id, &block)
 			if err != nil {
 				t.Fatal(err)
 			}
