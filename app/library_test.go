@@ -307,25 +307,37 @@ func TestSearchWithFilters(t *testing.T) {
 	}
 }
 
-// BenchmarkListLargeLibrary reads the first page and counts a library of 10,000 articles,
-// which is what opening the app costs at that size.
-func BenchmarkListLargeLibrary(b *testing.B) {
+// benchLibrary returns a library of n articles, "Article I" with text(i), its store, and
+// the articles' ids in that order.
+func benchLibrary(b *testing.B, n int, text func(i int) string) (*archive.Library, *annotate.Store, []int64) {
 	lib, err := archive.Open(b.TempDir() + "/library.db")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer lib.Close()
+	b.Cleanup(func() { lib.Close() })
 	store, err := annotate.NewStore(lib)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	for i := range 10000 {
-		c := archive.Capture{Title: fmt.Sprintf("Article %d", i), Text: "Some words.", CleanedHTML: "<p>Some words.</p>"}
-		if _, _, err := lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), c); err != nil {
+	var ids []int64
+	for i := range n {
+		t := text(i)
+		c := archive.Capture{Title: fmt.Sprintf("Article %d", i), Text: t, CleanedHTML: "<p>" + t + "</p>"}
+		id, _, err := lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), c)
+		if err != nil {
 			b.Fatal(err)
 		}
+		ids = append(ids, id)
 	}
+	return lib, store, ids
+}
+
+// BenchmarkListLargeLibrary reads the first page and counts a library of 10,000 articles,
+// which is what opening the app costs at that size.
+func BenchmarkListLargeLibrary(b *testing.B) {
+	_, store, _ := benchLibrary(b, 10000, func(int) string { return "Some words." })
+	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := store.CountArticles(ctx, annotate.ListFilter{}); err != nil {
@@ -341,23 +353,11 @@ func BenchmarkListLargeLibrary(b *testing.B) {
 // ticked, half of them archived: what a search within a large filter costs, the filter's
 // articles read afresh each time.
 func BenchmarkSearchWithFilter(b *testing.B) {
-	lib, err := archive.Open(b.TempDir() + "/library.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	store, err := annotate.NewStore(lib)
-	if err != nil {
-		b.Fatal(err)
-	}
+	lib, store, ids := benchLibrary(b, 10000, func(i int) string {
+		return fmt.Sprintf("Article %d about the meadow and its birds.", i)
+	})
 	ctx := context.Background()
-	for i := range 10000 {
-		text := fmt.Sprintf("Article %d about the meadow and its birds.", i)
-		c := archive.Capture{Title: fmt.Sprintf("Article %d", i), Text: text, CleanedHTML: "<p>" + text + "</p>"}
-		id, _, err := lib.AddCapture(ctx, fmt.Sprintf("https://example.org/%d", i), c)
-		if err != nil {
-			b.Fatal(err)
-		}
+	for i, id := range ids {
 		if i%2 == 0 {
 			if err := store.SetArchived(ctx, id, true); err != nil {
 				b.Fatal(err)
